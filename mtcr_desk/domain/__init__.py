@@ -1,0 +1,1 @@
+"""Domain layer: dataclasses, enums, rules and errors. No Qt, no SQL."""

@@ -1,0 +1,236 @@
+"""Control-list use cases: editions, search, showing an entry, exporting an edition.
+
+Search is the officer's main tool, so it must forgive anything typed:
+
+* A code typed in any common form (``9.A.1``, ``9a1``, ``M2A1c``, ``9A101``,
+  ``2.A.1.c``, ``Item 3``) goes straight to that entry, ranked first.
+* Everything else becomes an FTS5 query built from the words of the input,
+  each quoted (so ``OR``, ``NEAR(``, ``-``, ``*``, quotes and brackets are plain
+  words, never syntax) and prefix-matched. All words must match; when no entry
+  has them all, any word may match.
+* Results are ranked by bm25 with codes and titles weighted above body text, and
+  carry a snippet with the matches marked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from mtcr_desk.domain.codes import code_search_term, lookup_key
+from mtcr_desk.domain.control_list import (
+    MATCH_END,
+    MATCH_START,
+    Category,
+    Edition,
+    Entry,
+    EntryDetail,
+    SearchHit,
+)
+from mtcr_desk.domain.errors import InvalidInputError, NotFoundError, StorageError
+from mtcr_desk.services.edition_format import edition_document, serialise_edition
+from mtcr_desk.storage import control_lists
+from mtcr_desk.storage.database import Store
+
+MAX_QUERY_LENGTH = 500
+MAX_LIMIT = 1000
+#: Rank given to exact code matches: better than any bm25 score.
+EXACT_MATCH_RANK = float("-inf")
+
+# Words as the FTS tokenizer sees them: runs of letters and digits.
+_WORD_PATTERN = re.compile(r"[^\W_]+")
+
+
+def fts_query_terms(query: str) -> tuple[list[str], bool]:
+    """Return the search terms of a user query, and whether every term is a code.
+
+    Code-like chunks (``2.A.1``, ``9a1``) become the compact form the index holds;
+    everything else is split into words.
+    """
+    terms: list[str] = []
+    only_codes = True
+    for chunk in query.split():
+        code_term = code_search_term(chunk)
+        if code_term is not None:
+            terms.append(code_term)
+        else:
+            only_codes = False
+            terms.extend(_WORD_PATTERN.findall(chunk))
+    return terms, only_codes
+
+
+def fts_match_expression(terms: list[str], *, any_term: bool = False) -> str:
+    """Return a safe FTS5 MATCH expression: every term quoted and prefix-matched."""
+    # Terms hold only letters and digits, so quoting cannot be broken out of.
+    quoted = [f'"{term}"*' for term in terms]
+    return (" OR " if any_term else " ").join(quoted)
+
+
+class ControlListService:
+    """Reading the loaded control lists."""
+
+    def __init__(self, store: Store):
+        self._store = store
+
+    @property
+    def _connection(self):
+        return self._store.connection
+
+    def editions(self) -> list[Edition]:
+        """Return every loaded edition."""
+        return control_lists.list_editions(self._connection)
+
+    def edition(self, edition_id: str) -> Edition:
+        """Return one edition or raise NotFoundError naming the ones that exist."""
+        edition = control_lists.get_edition(self._connection, edition_id)
+        if edition is None:
+            known = ", ".join(e.id for e in self.editions()) or "none loaded"
+            raise NotFoundError(f"No edition {edition_id!r} (loaded editions: {known})")
+        return edition
+
+    def search(
+        self,
+        query: str,
+        *,
+        edition_id: str | None = None,
+        item: int | None = None,
+        category: str | None = None,
+        limit: int = 50,
+    ) -> list[SearchHit]:
+        """Search codes, titles, text and notes; exact code matches come first."""
+        if len(query) > MAX_QUERY_LENGTH:
+            raise InvalidInputError(
+                f"Search text too long ({len(query)} characters, at most {MAX_QUERY_LENGTH})"
+            )
+        if not 1 <= limit <= MAX_LIMIT:
+            raise InvalidInputError(f"Limit must be between 1 and {MAX_LIMIT}")
+        if category is not None and category not in (Category.I.value, Category.II.value):
+            raise InvalidInputError("Category must be I or II")
+        if edition_id is not None:
+            self.edition(edition_id)  # raises NotFoundError with the list of editions
+        filters = {"edition_id": edition_id, "item": item, "category": category}
+
+        hits: list[SearchHit] = []
+        seen: set[tuple[str, str]] = set()
+        key = lookup_key(query)
+        if key is not None:
+            for entry in control_lists.find_entries_by_key(self._connection, key, **filters):
+                hits.append(_exact_hit(entry))
+                seen.add((entry.edition_id, entry.code))
+
+        terms, only_codes = fts_query_terms(query)
+        if terms and len(hits) < limit:
+            rows = control_lists.full_text_search(
+                self._connection, fts_match_expression(terms), limit=limit,
+                annex_order=only_codes, **filters,
+            )
+            if not rows and not hits and len(terms) > 1:
+                rows = control_lists.full_text_search(
+                    self._connection, fts_match_expression(terms, any_term=True),
+                    limit=limit, **filters,
+                )
+            for entry, snippet, rank in rows:
+                if (entry.edition_id, entry.code) in seen:
+                    continue
+                hits.append(_fts_hit(entry, snippet, rank))
+        return hits[:limit]
+
+    def show(self, code: str, *, edition_id: str | None = None) -> list[EntryDetail]:
+        """Return the entry for a code typed in any form, one per edition that has it."""
+        key = lookup_key(code)
+        if key is None:
+            raise InvalidInputError(
+                f"{code!r} is not a control-list code (examples: 2.A.1.c, 9A101, Item 3)"
+            )
+        if edition_id is not None:
+            self.edition(edition_id)
+        entries = control_lists.find_entries_by_key(self._connection, key, edition_id=edition_id)
+        if not entries:
+            where = f"edition {edition_id}" if edition_id else "any loaded edition"
+            raise NotFoundError(f"No entry {code.strip()} in {where}")
+        return [self._detail(entry) for entry in entries]
+
+    def _detail(self, entry: Entry) -> EntryDetail:
+        ancestors: list[Entry] = []
+        parent_code = entry.parent_code
+        while parent_code is not None:
+            parent = control_lists.get_entry(self._connection, entry.edition_id, parent_code)
+            if parent is None:
+                break
+            ancestors.insert(0, parent)
+            parent_code = parent.parent_code
+        return EntryDetail(
+            entry=entry,
+            edition=self.edition(entry.edition_id),
+            ancestors=tuple(ancestors),
+            children=tuple(control_lists.children(self._connection, entry.edition_id,
+                                                  entry.code)),
+        )
+
+    def export_edition(self, edition_id: str, destination: Path) -> int:
+        """Write an edition in the edition format to ``destination``; return entry count.
+
+        The write is atomic: a temporary file in the same folder, fsynced, then
+        renamed over the destination, so a failure never leaves a half file.
+        """
+        edition = self.edition(edition_id)
+        entries = control_lists.edition_entries(self._connection, edition_id)
+        data = serialise_edition(edition_document(edition, entries))
+        write_file_atomically(destination, data)
+        return len(entries)
+
+
+def write_file_atomically(destination: Path, data: bytes) -> None:
+    """Write ``data`` to ``destination`` all or nothing."""
+    destination = Path(destination)
+    folder = destination.parent if str(destination.parent) else Path(".")
+    if not folder.is_dir():
+        raise InvalidInputError(f"Cannot write {destination}: folder {folder} does not exist")
+    if destination.is_dir():
+        raise InvalidInputError(f"Cannot write {destination}: it is a folder")
+    temporary_name = None
+    try:
+        handle, temporary_name = tempfile.mkstemp(prefix=".mtcr-desk-", dir=folder)
+        with os.fdopen(handle, "wb") as temporary:
+            temporary.write(data)
+            temporary.flush()
+            os.fsync(temporary.fileno())
+        os.replace(temporary_name, destination)
+        temporary_name = None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise StorageError(f"Cannot write {destination}: {reason}; nothing was written") from error
+    finally:
+        if temporary_name is not None and os.path.exists(temporary_name):
+            os.unlink(temporary_name)
+
+
+def _exact_hit(entry: Entry) -> SearchHit:
+    return SearchHit(
+        edition_id=entry.edition_id,
+        code=entry.code,
+        kind=entry.kind,
+        title=entry.title,
+        category=entry.category,
+        snippet=entry.title or "",
+        rank=EXACT_MATCH_RANK,
+        exact_code_match=True,
+    )
+
+
+def _fts_hit(entry: Entry, snippet: str, rank: float) -> SearchHit:
+    plain = snippet.replace(MATCH_START, "").replace(MATCH_END, "")
+    if plain == control_lists.search_codes_for(entry.code):
+        # The match was in the code column: show the title rather than code forms.
+        snippet = entry.title or ""
+    return SearchHit(
+        edition_id=entry.edition_id,
+        code=entry.code,
+        kind=entry.kind,
+        title=entry.title,
+        category=entry.category,
+        snippet=snippet,
+        rank=rank,
+    )

@@ -1,0 +1,1 @@
+"""Storage layer: the one SQLite file, its schema and every SQL statement of the app."""
