@@ -27,6 +27,7 @@ from mtcr_desk.domain.control_list import (
     Edition,
     Entry,
     EntryDetail,
+    EntryKind,
     SearchHit,
 )
 from mtcr_desk.domain.errors import InvalidInputError, NotFoundError, StorageError
@@ -52,7 +53,8 @@ def fts_query_terms(query: str) -> tuple[list[str], bool]:
     terms: list[str] = []
     only_codes = True
     for chunk in query.split():
-        code_term = code_search_term(chunk)
+        # "2.A.1*" means what "2.A.1" already does: the entry and its sub-entries.
+        code_term = code_search_term(chunk.rstrip("*"))
         if code_term is not None:
             terms.append(code_term)
         else:
@@ -131,10 +133,10 @@ class ControlListService:
                     self._connection, fts_match_expression(terms, any_term=True),
                     limit=limit, **filters,
                 )
-            for entry, snippet, rank in rows:
-                if (entry.edition_id, entry.code) in seen:
+            for row in rows:
+                if (row.edition_id, row.code) in seen:
                     continue
-                hits.append(_fts_hit(entry, snippet, rank))
+                hits.append(_fts_hit(row))
         return hits[:limit]
 
     def show(self, code: str, *, edition_id: str | None = None) -> list[EntryDetail]:
@@ -220,17 +222,17 @@ def _exact_hit(entry: Entry) -> SearchHit:
     )
 
 
-def _fts_hit(entry: Entry, snippet: str, rank: float) -> SearchHit:
-    plain = snippet.replace(MATCH_START, "").replace(MATCH_END, "")
-    if plain == control_lists.search_codes_for(entry.code):
+def _fts_hit(row: control_lists.FullTextRow) -> SearchHit:
+    snippet = row.snippet
+    if snippet.replace(MATCH_START, "").replace(MATCH_END, "") == row.search_codes:
         # The match was in the code column: show the title rather than code forms.
-        snippet = entry.title or ""
+        snippet = row.title or ""
     return SearchHit(
-        edition_id=entry.edition_id,
-        code=entry.code,
-        kind=entry.kind,
-        title=entry.title,
-        category=entry.category,
+        edition_id=row.edition_id,
+        code=row.code,
+        kind=EntryKind(row.kind),
+        title=row.title,
+        category=Category(row.category) if row.category else None,
         snippet=snippet,
-        rank=rank,
+        rank=row.rank,
     )

@@ -1,0 +1,91 @@
+"""Run every benchmark in ``bench/`` and write ``bench/RESULTS.md``.
+
+Each benchmark script prints one ``RESULT {json}`` line; this collects them into
+one table with the measure, its target, the figure, the baseline measured in the
+same run, and their ratio, plus the machine and the date. Figures are ratios
+against a baseline from the same process because machines here are shared and
+noisy; absolute times are given for reference only.
+
+    python bench/run_all.py
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS = BENCH_DIR / "RESULTS.md"
+
+
+def run_benchmark(script: Path) -> list[dict]:
+    """Run one benchmark script; return the RESULT objects it printed."""
+    print(f"== {script.name}", flush=True)
+    completed = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                               check=False)
+    sys.stdout.write(completed.stdout)
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stderr)
+        raise SystemExit(f"{script.name} failed with exit code {completed.returncode}")
+    return [json.loads(line[len("RESULT "):]) for line in completed.stdout.splitlines()
+            if line.startswith("RESULT ")]
+
+
+def table_rows(result: dict) -> list[str]:
+    """Return the Markdown table rows for one benchmark result."""
+    if result["bench"] == "search":
+        verdict = "met" if result["meets_target"] else "**not met**"
+        return [
+            f"| control-list search p95 ({result['queries']} queries x {result['repeat']}, "
+            f"editions: {', '.join(result['editions'])}) | p95 <= 10 ms and <= 2x raw FTS5 | "
+            f"{result['service_p95_ms']:.3f} ms | {result['raw_p95_ms']:.3f} ms | "
+            f"{result['ratio_p95']:.2f}x | {verdict} |",
+            f"| control-list search p50 | (for reference) | {result['service_p50_ms']:.3f} ms | "
+            f"{result['raw_p50_ms']:.3f} ms | {result['ratio_p50']:.2f}x | |",
+        ]
+    return [f"| {result['bench']} | | {json.dumps(result)} | | | |"]
+
+
+def main() -> int:
+    scripts = sorted(path for path in BENCH_DIR.glob("*.py") if path.name != "run_all.py")
+    results = []
+    for script in scripts:
+        results.extend(run_benchmark(script))
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    machine = (f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
+               f"{platform.release()}, Python {platform.python_version()}, "
+               f"SQLite {sqlite3.sqlite_version}")
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `make bench` (`bench/run_all.py`); do not edit by hand.",
+        f"Machine: {machine}. Date: {now}.",
+        "",
+        "Each baseline is measured in the same process and run, interleaved with the figure;",
+        "the ratio is what the targets are about (machines here are shared and noisy).",
+        "",
+        "| measure | target | figure | baseline (same run) | ratio | verdict |",
+        "|---|---|---|---|---|---|",
+    ]
+    for result in results:
+        lines.extend(table_rows(result))
+    lines += [
+        "",
+        "Baselines: *search*: the same FTS5 statements the service runs for each query",
+        "(prepared match expression, all-words query plus the any-word fallback when it",
+        "applies), executed raw on the same connection.",
+        "",
+    ]
+    RESULTS.write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

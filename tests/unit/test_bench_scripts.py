@@ -1,0 +1,21 @@
+"""The benchmark scripts keep working (their figures are read in bench/RESULTS.md)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import PROJECT_ROOT
+
+
+def test_search_benchmark_runs_and_reports_a_result():
+    completed = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "bench" / "search.py"), "--repeat", "1"],
+        capture_output=True, text=True, timeout=300, check=True,
+    )
+    [line] = [line for line in completed.stdout.splitlines() if line.startswith("RESULT ")]
+    result = json.loads(line[len("RESULT "):])
+    assert result["queries"] == 200
+    assert result["service_p95_ms"] > 0 and result["raw_p95_ms"] > 0
+    assert result["editions"] == ["mtcr-2024-structure"]
