@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mtcr_desk import APP_NAME
 from mtcr_desk.domain.control_list import Edition
 from mtcr_desk.services.control_list import ControlListService
 
@@ -34,7 +33,8 @@ class MainWindow(QMainWindow):
     def __init__(self, *, database_path: Path, control_list: ControlListService):
         super().__init__()
         self._control_list = control_list
-        self.setWindowTitle(f"{APP_NAME} — {database_path.name}")
+        # Qt appends the application display name ("— MTCR Desk") itself.
+        self.setWindowTitle(database_path.name)
         self.resize(1000, 560)
 
         self.database_label = QLabel(f"Database: {database_path}")
