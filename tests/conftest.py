@@ -40,3 +40,31 @@ def store(database_path: Path):
 def control_list(store) -> ControlListService:
     """The control-list service over :func:`store`."""
     return ControlListService(store)
+
+
+def edition_document(edition_id: str, entries: list[dict], **edition_fields) -> dict:
+    """Return an edition-format document with sensible metadata for tests."""
+    edition = {
+        "id": edition_id, "regime": "MTCR", "title": f"Test edition {edition_id}",
+        "version": "test", "text_status": "full", "has_mtcr_categories": True,
+        "provenance": "invented for a test",
+    }
+    edition.update(edition_fields)
+    return {"format": "mtcr-desk/edition", "format_version": 1, "edition": edition,
+            "entries": entries}
+
+
+def open_with_editions(folder: Path, *documents: dict, include_shipped: bool = True):
+    """Open a new database in ``folder`` holding the given editions (and the shipped ones)."""
+    import json
+    import shutil
+
+    shipped = folder / "shipped-editions"
+    shipped.mkdir()
+    if include_shipped:
+        for path in (PROJECT_ROOT / "database" / "control_lists").glob("*.json"):
+            shutil.copy(path, shipped)
+    for document in documents:
+        path = shipped / f"{document['edition']['id']}.json"
+        path.write_text(json.dumps(document), encoding="utf-8")
+    return open_database(folder / "editions.sqlite", shipped_folder=shipped)

@@ -104,3 +104,45 @@ def code_search_term(chunk: str) -> str | None:
     if match is None:
         return None
     return (match[1].lstrip("0") or "0") + match[2].upper()
+
+
+# Cross-references inside control-list text: EU codes (9A104, 1C011.a.) and MTCR
+# dotted codes (3.A.1., 2.A.1.c). The trailing full stop of a reference is not part of it.
+_REFERENCE_PATTERN = re.compile(
+    r"""(?<![\w.])
+        (?: \d[A-E]\d{3}                  # EU: 9A104
+          | \d{1,2}\.[A-E]\.\d{1,2}       # MTCR: 3.A.1
+        )
+        (?:\.(?:[a-z]{1,2}|\d{1,2})(?![\w]))*   # sub-entries: .a .1 .aa
+    """,
+    re.VERBOSE,
+)
+
+
+def find_code_references(text: str) -> list[str]:
+    """Return the codes mentioned in ``text``, in order, each once.
+
+    >>> find_code_references("specified in 9A004 or 9A104, see also 1C111.a.5. and 3.A.1.")
+    ['9A004', '9A104', '1C111.a.5', '3.A.1']
+    """
+    found: list[str] = []
+    for match in _REFERENCE_PATTERN.finditer(text):
+        code = match.group(0)
+        if code not in found:
+            found.append(code)
+    return found
+
+
+def resolve_reference(code: str, known_codes: set[str] | frozenset[str]) -> str | None:
+    """Return the nearest existing code for a reference (``9A112.a.9`` -> ``9A112.a``)."""
+    candidate = code
+    while candidate:
+        if candidate in known_codes:
+            return candidate
+        if "." not in candidate:
+            return None
+        candidate = candidate.rsplit(".", 1)[0]
+        # Do not climb from an MTCR entry ("3.A.1") to its section ("3.A").
+        if re.fullmatch(r"\d{1,2}\.[A-E]", candidate):
+            return None
+    return None

@@ -118,6 +118,8 @@ class Entry:
     flags: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     sort_key: int = 0
+    #: Codes of this edition the entry's words refer to ("specified in 9A104").
+    refs: tuple[str, ...] = ()
 
     @property
     def display_title(self) -> str:
@@ -134,6 +136,18 @@ class EntryDetail:
     #: From the item down to the direct parent.
     ancestors: tuple[Entry, ...] = ()
     children: tuple[Entry, ...] = ()
+    #: Every node below the entry (sub-entries, notes) in the order of the list.
+    descendants: tuple[Entry, ...] = ()
+
+    def depth_of(self, node: Entry) -> int:
+        """Return how far below the entry a descendant sits (children are 1)."""
+        parents = {n.code: n.parent_code for n in self.descendants}
+        depth = 0
+        code: str | None = node.code
+        while code is not None and code != self.entry.code:
+            code = parents.get(code)
+            depth += 1
+        return depth
 
 
 #: Characters that mark the start and end of a match inside a snippet. They are

@@ -77,16 +77,22 @@ class ControlListService:
         self._store = store
 
     @property
-    def _connection(self):
+    def store(self) -> Store:
+        """The open database, for services that write (imports)."""
+        return self._store
+
+    @property
+    def connection(self):
+        """The database connection, for other services that read the control lists."""
         return self._store.connection
 
     def editions(self) -> list[Edition]:
         """Return every loaded edition."""
-        return control_lists.list_editions(self._connection)
+        return control_lists.list_editions(self.connection)
 
     def edition(self, edition_id: str) -> Edition:
         """Return one edition or raise NotFoundError naming the ones that exist."""
-        edition = control_lists.get_edition(self._connection, edition_id)
+        edition = control_lists.get_edition(self.connection, edition_id)
         if edition is None:
             known = ", ".join(e.id for e in self.editions()) or "none loaded"
             raise NotFoundError(f"No edition {edition_id!r} (loaded editions: {known})")
@@ -118,19 +124,19 @@ class ControlListService:
         seen: set[tuple[str, str]] = set()
         key = lookup_key(query)
         if key is not None:
-            for entry in control_lists.find_entries_by_key(self._connection, key, **filters):
+            for entry in control_lists.find_entries_by_key(self.connection, key, **filters):
                 hits.append(_exact_hit(entry))
                 seen.add((entry.edition_id, entry.code))
 
         terms, only_codes = fts_query_terms(query)
         if terms and len(hits) < limit:
             rows = control_lists.full_text_search(
-                self._connection, fts_match_expression(terms), limit=limit,
+                self.connection, fts_match_expression(terms), limit=limit,
                 annex_order=only_codes, **filters,
             )
             if not rows and not hits and len(terms) > 1:
                 rows = control_lists.full_text_search(
-                    self._connection, fts_match_expression(terms, any_term=True),
+                    self.connection, fts_match_expression(terms, any_term=True),
                     limit=limit, **filters,
                 )
             for row in rows:
@@ -140,15 +146,24 @@ class ControlListService:
         return hits[:limit]
 
     def show(self, code: str, *, edition_id: str | None = None) -> list[EntryDetail]:
-        """Return the entry for a code typed in any form, one per edition that has it."""
-        key = lookup_key(code)
-        if key is None:
-            raise InvalidInputError(
-                f"{code!r} is not a control-list code (examples: 2.A.1.c, 9A101, Item 3)"
-            )
+        """Return the entry for a code typed in any form, one per edition that has it.
+
+        Notes and definitions, whose codes are not in any typed form
+        (``9A112.a Note 1``), are found by their exact code.
+        """
         if edition_id is not None:
             self.edition(edition_id)
-        entries = control_lists.find_entries_by_key(self._connection, key, edition_id=edition_id)
+        key = lookup_key(code)
+        if key is None:
+            entries = control_lists.find_entries_by_code(
+                self.connection, code.strip(), edition_id=edition_id)
+            if not entries:
+                raise InvalidInputError(
+                    f"{code!r} is not a control-list code (examples: 2.A.1.c, 9A101, Item 3)"
+                )
+        else:
+            entries = control_lists.find_entries_by_key(
+                self.connection, key, edition_id=edition_id)
         if not entries:
             where = f"edition {edition_id}" if edition_id else "any loaded edition"
             raise NotFoundError(f"No entry {code.strip()} in {where}")
@@ -158,17 +173,19 @@ class ControlListService:
         ancestors: list[Entry] = []
         parent_code = entry.parent_code
         while parent_code is not None:
-            parent = control_lists.get_entry(self._connection, entry.edition_id, parent_code)
+            parent = control_lists.get_entry(self.connection, entry.edition_id, parent_code)
             if parent is None:
                 break
             ancestors.insert(0, parent)
             parent_code = parent.parent_code
+        subtree = control_lists.entry_subtree(self.connection, entry.edition_id, entry.code)
         return EntryDetail(
             entry=entry,
             edition=self.edition(entry.edition_id),
             ancestors=tuple(ancestors),
-            children=tuple(control_lists.children(self._connection, entry.edition_id,
+            children=tuple(control_lists.children(self.connection, entry.edition_id,
                                                   entry.code)),
+            descendants=tuple(node for node in subtree if node.code != entry.code),
         )
 
     def export_edition(self, edition_id: str, destination: Path) -> int:
@@ -178,7 +195,7 @@ class ControlListService:
         renamed over the destination, so a failure never leaves a half file.
         """
         edition = self.edition(edition_id)
-        entries = control_lists.edition_entries(self._connection, edition_id)
+        entries = control_lists.edition_entries(self.connection, edition_id)
         data = serialise_edition(edition_document(edition, entries))
         write_file_atomically(destination, data)
         return len(entries)
@@ -219,6 +236,7 @@ def _exact_hit(entry: Entry) -> SearchHit:
         snippet=entry.title or "",
         rank=EXACT_MATCH_RANK,
         exact_code_match=True,
+        refs=entry.refs,
     )
 
 
@@ -235,4 +253,5 @@ def _fts_hit(row: control_lists.FullTextRow) -> SearchHit:
         category=Category(row.category) if row.category else None,
         snippet=snippet,
         rank=row.rank,
+        refs=tuple(row.refs.split(" ")) if row.refs else (),
     )

@@ -91,6 +91,36 @@ def m001_control_lists(db: Database) -> None:
             )
 
 
+@migrations()
+def m002_entry_references(db: Database) -> None:
+    """Cross-references between entries of an edition ("specified in 9A104")."""
+    # Imported here: the backfill uses the same code as every later load.
+    from mtcr_desk.storage.control_lists import insert_references
+
+    db.execute(
+        """
+        CREATE TABLE entry_refs (
+            entry_id INTEGER NOT NULL REFERENCES entries(id),
+            position INTEGER NOT NULL,
+            to_code TEXT NOT NULL,
+            PRIMARY KEY (entry_id, position)
+        ) WITHOUT ROWID
+        """
+    )
+    for event in ("UPDATE", "DELETE"):
+        db.execute(
+            f"""
+            CREATE TRIGGER entry_refs_read_only_{event.lower()}
+            BEFORE {event} ON entry_refs
+            BEGIN
+                SELECT RAISE(ABORT, 'control-list editions are read-only once loaded');
+            END
+            """
+        )
+    for (edition_id,) in db.execute("SELECT id FROM editions").fetchall():
+        insert_references(db.conn, edition_id)
+
+
 def pending_migrations(db: Database) -> list[str]:
     """Return the names of migrations not yet applied to ``db``."""
     return [migration.name for migration in migrations.pending(db)]
