@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import tempfile
 
 # Before anything imports Qt: no display here, and Qt aborts without a platform.
@@ -28,10 +30,26 @@ def database_path(tmp_path: Path) -> Path:
     return tmp_path / "desk.sqlite"
 
 
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory) -> Path:
+    """A database with the shipped editions loaded, built once per test session."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    open_database(path).close()  # closing checkpoints the WAL into the one file
+    return path
+
+
 @pytest.fixture
-def store(database_path: Path):
+def ready_database_path(tmp_path: Path, template_database: Path) -> Path:
+    """A copy of the template database, ready for use (loading editions takes time)."""
+    path = tmp_path / "ready.sqlite"
+    shutil.copyfile(template_database, path)
+    return path
+
+
+@pytest.fixture
+def store(ready_database_path: Path):
     """An open database with the shipped editions loaded."""
-    opened = open_database(database_path)
+    opened = open_database(ready_database_path)
     yield opened
     opened.close()
 
@@ -56,8 +74,6 @@ def edition_document(edition_id: str, entries: list[dict], **edition_fields) -> 
 
 def open_with_editions(folder: Path, *documents: dict, include_shipped: bool = True):
     """Open a new database in ``folder`` holding the given editions (and the shipped ones)."""
-    import json
-    import shutil
 
     shipped = folder / "shipped-editions"
     shipped.mkdir()

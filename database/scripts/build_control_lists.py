@@ -16,6 +16,8 @@ are what the script produces.
 Editions built here:
 
 * ``mtcr-2024-structure``: the MTCR Annex entry-code structure (no entry text).
+* ``eu-2021-821-2025-11``: the EU dual-use list, Regulation (EU) 2021/821 Annex I, full
+  text (built by ``build_eu_annex.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ import json
 import shutil
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_eu_annex import build_eu_edition  # noqa: E402
 
 DATABASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE_DIR = DATABASE_DIR / "sources"
@@ -182,6 +187,7 @@ def build_all(source_dir: Path, output_dir: Path) -> list[Path]:
     licence_copy = output_dir / LITE_API_LICENCE
     shutil.copyfile(source_dir / LITE_API_LICENCE, licence_copy)
     written.append(licence_copy)
+    written.append(write_edition(build_eu_edition(source_dir)[0], output_dir))
     return written
 
 

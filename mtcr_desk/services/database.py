@@ -44,21 +44,30 @@ def read_edition_file(path: Path) -> EditionFile:
 
 
 def load_shipped_editions(store: Store, folder: Path | None = None) -> list[str]:
-    """Load shipped editions the database does not have yet; return their ids."""
+    """Load shipped editions the database does not have yet; return their ids.
+
+    MTCR editions are loaded before the others, so that lists and results that
+    span editions show the MTCR Annex first.
+    """
     available = shipped_edition_files(folder)
     loaded = control_lists.edition_source_hashes(store.connection)
-    missing = [edition_id for edition_id in available if edition_id not in loaded]
-    added: list[str] = []
-    for edition_id in missing:
-        edition_file = read_edition_file(available[edition_id])
+    missing: list[EditionFile] = []
+    for edition_id, path in available.items():
+        if edition_id in loaded:
+            continue
+        edition_file = read_edition_file(path)
         if edition_file.edition.id != edition_id:
             raise InvalidInputError(
-                f"{available[edition_id].name}: file name does not match edition id "
-                f"{edition_file.edition.id!r}"
+                f"{path.name}: file name does not match edition id {edition_file.edition.id!r}"
             )
+        missing.append(edition_file)
+    missing.sort(key=lambda f: (f.edition.regime != "MTCR", f.edition.id))
+
+    added: list[str] = []
+    for edition_file in missing:
         with store.write() as connection:
             # Another process may have loaded it since we looked.
-            if control_lists.get_edition(connection, edition_id) is not None:
+            if control_lists.get_edition(connection, edition_file.edition.id) is not None:
                 continue
             edition = replace(
                 edition_file.edition, imported_at=utc_now_iso(), imported_by=SHIPPED_IMPORTER
@@ -67,7 +76,7 @@ def load_shipped_editions(store: Store, folder: Path | None = None) -> list[str]
                 connection, edition=edition, entries=edition_file.entries,
                 format_version=edition_file.format_version,
             )
-        added.append(edition_id)
+        added.append(edition_file.edition.id)
     return added
 
 

@@ -35,6 +35,10 @@ _REFS_SUBQUERY = (
     "(SELECT group_concat(to_code, ' ') FROM "
     "(SELECT to_code FROM entry_refs WHERE entry_id = {alias}.id ORDER BY position))"
 )
+#: Editions in the order they were loaded (the shipped MTCR edition first); used
+#: to order results that span editions.
+_EDITION_ORDER = "(SELECT rowid FROM editions WHERE editions.id = {column})"
+
 #: Select list for whole entries from ``entries`` (rows for :func:`entry_from_row`).
 _ENTRY_SELECT = f"{_ENTRY_COLUMNS}, {_REFS_SUBQUERY.format(alias='entries')} AS refs"
 
@@ -61,13 +65,14 @@ _FTS_WEIGHTS = ", ".join(str(weight) for weight in BM25_WEIGHTS)
 #: The full-text query with ranking and snippet, exactly as the search service
 #: runs it (the benchmark times this same statement raw, as its baseline).
 FTS_SEARCH_SQL = _FTS_SEARCH_TEMPLATE.format(
-    weights=_FTS_WEIGHTS, order="rank, e.edition_id, e.sort_key",
+    weights=_FTS_WEIGHTS,
+    order=f"rank, {_EDITION_ORDER.format(column='e.edition_id')}, e.sort_key",
     refs=_REFS_SUBQUERY.format(alias="e"),
 )
 #: The same query in Annex order, for searches that consist of codes only
 #: ("2.A.1" lists 2.A.1 and its sub-entries in the order of the list).
 FTS_SEARCH_ANNEX_ORDER_SQL = _FTS_SEARCH_TEMPLATE.format(
-    weights=_FTS_WEIGHTS, order="e.edition_id, e.sort_key",
+    weights=_FTS_WEIGHTS, order=f"{_EDITION_ORDER.format(column='e.edition_id')}, e.sort_key",
     refs=_REFS_SUBQUERY.format(alias="e"),
 )
 
@@ -226,12 +231,12 @@ def entry_subtree(connection: sqlite3.Connection, edition_id: str, code: str) ->
 
 
 def list_editions(connection: sqlite3.Connection) -> list[Edition]:
-    """Return every loaded edition with its entry count, oldest import first."""
+    """Return every loaded edition with its entry count, in the order they were loaded."""
     counts = dict(
         connection.execute("SELECT edition_id, count(*) FROM entries GROUP BY edition_id")
     )
     rows = connection.execute(
-        f"SELECT {_EDITION_COLUMNS} FROM editions ORDER BY imported_at, id"
+        f"SELECT {_EDITION_COLUMNS} FROM editions ORDER BY rowid"
     ).fetchall()
     return [_edition_from_row(row, counts.get(row[0], 0)) for row in rows]
 
@@ -268,7 +273,7 @@ def find_entries_by_key(
         "AND (:edition IS NULL OR edition_id = :edition) "
         "AND (:item IS NULL OR item = :item) "
         "AND (:category IS NULL OR category = :category) "
-        "ORDER BY edition_id",
+        f"ORDER BY {_EDITION_ORDER.format(column='edition_id')}",
         {"key": key, "edition": edition_id, "item": item, "category": category},
     ).fetchall()
     return [entry_from_row(row) for row in rows]
@@ -280,7 +285,8 @@ def find_entries_by_code(
     """Return the entries with exactly this stored code (one per edition at most)."""
     rows = connection.execute(
         f"SELECT {_ENTRY_SELECT} FROM entries WHERE code = :code "
-        "AND (:edition IS NULL OR edition_id = :edition) ORDER BY edition_id",
+        "AND (:edition IS NULL OR edition_id = :edition) "
+        f"ORDER BY {_EDITION_ORDER.format(column='edition_id')}",
         {"code": code, "edition": edition_id},
     ).fetchall()
     return [entry_from_row(row) for row in rows]

@@ -16,10 +16,12 @@ def test_the_window_shows_database_and_editions(qtbot, store, tmp_path):
     assert store.path.name in window.windowTitle()
     assert str(store.path) in window.database_label.text()
     table = window.editions_table
-    assert table.rowCount() == 1
+    assert table.rowCount() == 2
     assert table.item(0, COL_ID).text() == STRUCTURE_EDITION
     assert table.item(0, COL_TEXT).text() == "structure only"
     assert table.item(0, COL_ENTRIES).text() == "387"
+    assert table.item(1, COL_ID).text() == "eu-2021-821-2025-11"
+    assert table.item(1, COL_TEXT).text() == "full"
     # The selected edition's limits and provenance are spelled out below the table.
     text = window.provenance_label.text()
     assert "Structure only" in text

@@ -18,4 +18,4 @@ def test_search_benchmark_runs_and_reports_a_result():
     result = json.loads(line[len("RESULT "):])
     assert result["queries"] == 200
     assert result["service_p95_ms"] > 0 and result["raw_p95_ms"] > 0
-    assert result["editions"] == ["mtcr-2024-structure"]
+    assert result["editions"] == ["mtcr-2024-structure", "eu-2021-821-2025-11"]

@@ -14,6 +14,8 @@ import pytest
 from mtcr_desk.cli import main
 from tests.conftest import STRUCTURE_EDITION
 
+EU_EDITION = "eu-2021-821-2025-11"
+
 
 def run(*args: str) -> tuple[int, str]:
     out = io.StringIO()
@@ -22,8 +24,8 @@ def run(*args: str) -> tuple[int, str]:
 
 
 @pytest.fixture
-def db(database_path) -> str:
-    return str(database_path)
+def db(ready_database_path) -> str:
+    return str(ready_database_path)
 
 
 def test_list_show_gives_category_and_provenance(db):
@@ -79,9 +81,11 @@ def test_list_editions(db):
     assert code == 0
     assert out.startswith(STRUCTURE_EDITION)
     assert "NOTE: Structure only" in out
-    [edition] = json.loads(run("--db", db, "list", "editions", "--json")[1])
-    assert edition["id"] == STRUCTURE_EDITION
-    assert edition["entries"] == 387
+    editions = json.loads(run("--db", db, "list", "editions", "--json")[1])
+    assert [edition["id"] for edition in editions] == [STRUCTURE_EDITION, EU_EDITION]
+    assert editions[0]["entries"] == 387
+    assert editions[1]["text_status"] == "full"
+    assert editions[1]["acknowledgement"].startswith("Source: Regulation (EU) 2021/821")
 
 
 def test_list_export(db, tmp_path):

@@ -24,7 +24,8 @@ def source():
 
 def test_the_structure_edition_is_loaded_on_first_use(control_list):
     editions = control_list.editions()
-    assert [edition.id for edition in editions] == [STRUCTURE_EDITION]
+    # The MTCR edition is loaded first, then the EU list.
+    assert [edition.id for edition in editions] == [STRUCTURE_EDITION, "eu-2021-821-2025-11"]
     edition = editions[0]
     assert edition.regime == "MTCR"
     assert edition.text_status is TextStatus.STRUCTURE
