@@ -10,6 +10,7 @@ the exit code says what kind of problem it was (see
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
@@ -27,6 +28,8 @@ from mtcr_desk.domain.errors import (
 )
 from mtcr_desk.services.control_list import ControlListService
 from mtcr_desk.services.database import open_database
+from mtcr_desk.services.edition_diff import diff_editions
+from mtcr_desk.services.edition_import import ImportReport, commit_import, prepare_import
 from mtcr_desk.storage.database import Store
 
 
@@ -99,6 +102,23 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
                         help="file to write (replaced atomically)")
     export.set_defaults(handler=cmd_list_export)
+
+    import_ = list_commands.add_parser(
+        "import", help="import an edition: the official MTCR Annex (PDF or text) or edition JSON")
+    _add_common_options(import_, top_level=False)
+    import_.add_argument("file", type=Path, metavar="FILE", help="PDF, text or edition JSON")
+    import_.add_argument("--id", dest="edition_id", metavar="ID",
+                         help="edition id (default: mtcr-YEAR from the Annex header)")
+    import_.add_argument("--title", help="edition title (default: from the document)")
+    import_.add_argument("--dry-run", action="store_true",
+                         help="print the validation report and write nothing")
+    import_.set_defaults(handler=cmd_list_import)
+
+    diff = list_commands.add_parser("diff", help="entries added, removed and changed")
+    _add_common_options(diff, top_level=False)
+    diff.add_argument("old", metavar="OLD", help="old edition id")
+    diff.add_argument("new", metavar="NEW", help="new edition id")
+    diff.set_defaults(handler=cmd_list_diff)
     return parser
 
 
@@ -177,13 +197,14 @@ def _highlights(snippet: str) -> tuple[str, list[list[int]]]:
     return "".join(plain), spans
 
 
-def _hit_json(hit: SearchHit) -> dict:
+def _hit_json(hit: SearchHit, acknowledgement: str | None) -> dict:
     snippet, highlights = _highlights(hit.snippet)
     return {
         "edition": hit.edition_id, "code": hit.code, "kind": hit.kind.value,
         "title": hit.title, "category": hit.category.value if hit.category else None,
         "snippet": snippet, "highlights": highlights, "rank": _finite(hit.rank),
         "exact_code_match": hit.exact_code_match, "refs": list(hit.refs),
+        "acknowledgement": acknowledgement,
     }
 
 
@@ -193,12 +214,18 @@ def _finite(rank: float) -> float | None:
 
 def cmd_list_search(args: argparse.Namespace, out: TextIO) -> int:
     with _open(args) as store:
-        hits = ControlListService(store).search(
+        service = ControlListService(store)
+        hits = service.search(
             args.query, edition_id=args.edition, item=args.item, category=args.category,
             limit=args.limit,
         )
+        # Text shown from an edition carries that edition's reuse acknowledgement.
+        acknowledgements = {
+            edition_id: service.edition(edition_id).acknowledgement
+            for edition_id in sorted({hit.edition_id for hit in hits})
+        }
     if args.json:
-        _print_json(out, [_hit_json(hit) for hit in hits])
+        _print_json(out, [_hit_json(hit, acknowledgements[hit.edition_id]) for hit in hits])
         return EXIT_OK
     if not hits:
         print(f"No entries match {args.query!r}.", file=out)
@@ -210,6 +237,11 @@ def cmd_list_search(args: argparse.Namespace, out: TextIO) -> int:
         snippet = hit.snippet_marked("[", "]")
         if snippet:
             print(f"    {snippet}", file=out)
+        if hit.refs:
+            print(f"    see: {', '.join(hit.refs)}", file=out)
+    for edition_id, acknowledgement in acknowledgements.items():
+        if acknowledgement:
+            print(f"{edition_id}: {acknowledgement}", file=out)
     return EXIT_OK
 
 
@@ -226,9 +258,15 @@ def _detail_json(detail: EntryDetail) -> dict:
         "category": entry.category.value if entry.category else None, "title": entry.title,
         "title_status": entry.title_status, "text": entry.text, "notes": entry.notes,
         "flags": list(entry.flags), "sources": list(entry.sources),
-        "parent": entry.parent_code,
+        "refs": list(entry.refs), "parent": entry.parent_code,
         "path": [{"code": a.code, "title": a.title} for a in detail.ancestors],
         "children": [{"code": c.code, "title": c.title} for c in detail.children],
+        "tree": [
+            {"code": n.code, "parent": n.parent_code, "kind": n.kind.value,
+             "depth": detail.depth_of(n), "title": n.title, "text": n.text,
+             "flags": list(n.flags), "refs": list(n.refs)}
+            for n in detail.descendants
+        ],
         "provenance": edition.provenance, "licence": edition.licence,
         "acknowledgement": edition.acknowledgement, "limitations": edition.limitations,
     }
@@ -238,14 +276,13 @@ def _print_detail(detail: EntryDetail, out: TextIO) -> None:
     entry = detail.entry
     edition = detail.edition
     category = f"Category {entry.category.value}" if entry.category else "no MTCR category"
-    label = f"Item {entry.code}" if entry.kind.value == "item" else entry.code
+    label = _node_name(entry, edition)
     print(f"{label}  ({entry.kind.value}, {category})", file=out)
     print(f"  Title:      {entry.display_title}"
           + (f"  [{entry.title_status}]" if entry.title and entry.title_status else ""), file=out)
     if detail.ancestors:
         path = " > ".join(
-            (f"Item {a.code}" if a.kind.value == "item" else a.code)
-            + (f" {a.title}" if a.title else "")
+            _node_name(a, edition) + (f" {a.title}" if a.title else "")
             for a in detail.ancestors
         )
         print(f"  Path:       {path}", file=out)
@@ -256,17 +293,65 @@ def _print_detail(detail: EntryDetail, out: TextIO) -> None:
               "MTCR Annex for the wording)", file=out)
     if entry.notes:
         print(f"  Notes:      {entry.notes}", file=out)
-    if detail.children:
-        print(f"  Sub-entries: {', '.join(child.code for child in detail.children)}", file=out)
+    if entry.refs:
+        print(f"  See:        {', '.join(entry.refs)}", file=out)
     if entry.flags:
-        print(f"  Flags:      {', '.join(entry.flags)}", file=out)
+        print(f"  Flags:      {', '.join(_flag_text(flag) for flag in entry.flags)}", file=out)
+    if detail.descendants and any(node.text for node in detail.descendants):
+        print("  Entry tree:", file=out)
+        for node in detail.descendants:
+            _print_tree_node(detail, node, out)
+    elif detail.children:
+        print(f"  Sub-entries: {', '.join(child.code for child in detail.children)}", file=out)
     print(f"  Sources:    {', '.join(entry.sources) or 'none listed'}", file=out)
     print(f"  Edition:    {edition.id}: {edition.title}", file=out)
     print(f"  Provenance: {edition.provenance}", file=out)
     if edition.licence:
         print(f"  Licence:    {edition.licence}", file=out)
     if edition.acknowledgement:
-        print(f"  Source:     {edition.acknowledgement}", file=out)
+        print(f"  Reuse:      {edition.acknowledgement}", file=out)
+
+
+def _node_name(entry, edition) -> str:
+    """Return how an entry is named: ``Item 3`` in the MTCR Annex, ``Category 9`` in the EU list."""
+    if entry.kind.value != "item":
+        return entry.code
+    return f"{'Item' if edition.regime == 'MTCR' else 'Category'} {entry.code}"
+
+
+_FLAG_TEXTS = {
+    "text_incomplete": "text incomplete in this copy",
+    "implied_parent": "implied parent (no source lists this code; a sub-entry implies it)",
+    "mtcr_origin": "MTCR origin",
+}
+
+
+def _flag_text(flag: str) -> str:
+    return _FLAG_TEXTS.get(flag, flag)
+
+
+def _node_label(detail: EntryDetail, node) -> str:
+    """Return how a node is introduced in the tree: ``a.``, ``Note 1:``, ``N.B.``."""
+    if node.kind.value in ("note", "technical note", "definition"):
+        owner = node.parent_code or ""
+        label = node.code[len(owner):].strip() if node.code.startswith(owner) else node.code
+        return label if label.endswith((".", ":")) else f"{label}:"
+    last = node.code.rsplit(".", 1)[-1]
+    return f"{last}."
+
+
+def _print_tree_node(detail: EntryDetail, node, out: TextIO) -> None:
+    indent = "    " * detail.depth_of(node)
+    words = " ".join(part for part in (node.title, node.text) if part)
+    extras = []
+    # Flags the shown entry carries itself (e.g. MTCR origin) would repeat on every line.
+    own_flags = [flag for flag in node.flags if flag not in detail.entry.flags]
+    if own_flags:
+        extras.append("; ".join(_flag_text(flag) for flag in own_flags))
+    if node.refs:
+        extras.append("see " + ", ".join(node.refs))
+    suffix = f"  [{' | '.join(extras)}]" if extras else ""
+    print(f"  {indent}{_node_label(detail, node)} {words}{suffix}  ({node.code})", file=out)
 
 
 def cmd_list_show(args: argparse.Namespace, out: TextIO) -> int:
@@ -293,6 +378,127 @@ def cmd_list_export(args: argparse.Namespace, out: TextIO) -> int:
     else:
         print(f"Wrote edition {args.edition} ({count} entries) to {args.output}", file=out)
     return EXIT_OK
+
+
+# --- list import ---------------------------------------------------------------------
+
+
+def _current_user() -> str:
+    """The operating-system account, until the app has signed-in users."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown user"
+
+
+def _report_json(report: ImportReport) -> dict:
+    return {
+        "file": report.source_name, "kind": report.source_kind, "sha256": report.source_sha256,
+        "edition": report.edition.id, "title": report.edition.title,
+        "entries": report.entry_count,
+        "entries_per_item": {str(item): count for item, count in report.entries_per_item},
+        "notes": report.notes, "technical_notes": report.technical_notes,
+        "definitions": report.definitions, "compared_with": report.compared_with,
+        "missing_codes": list(report.missing_codes), "extra_codes": list(report.extra_codes),
+        "warnings": list(report.warnings),
+    }
+
+
+def _print_report(report: ImportReport, out: TextIO) -> None:
+    print(f"Validation report for {report.source_name} ({report.source_kind}, "
+          f"sha256 {report.source_sha256[:16]}…)", file=out)
+    print(f"  Edition:     {report.edition.id}: {report.edition.title}", file=out)
+    print(f"  Nodes:       {report.entry_count} (notes {report.notes}, technical notes "
+          f"{report.technical_notes}, definitions {report.definitions})", file=out)
+    per_item = ", ".join(f"{item}: {count}" for item, count in report.entries_per_item)
+    print(f"  Entries per Item: {per_item or 'none'}", file=out)
+    if report.compared_with:
+        print(f"  Against {report.compared_with}: {len(report.missing_codes)} codes missing, "
+              f"{len(report.extra_codes)} extra", file=out)
+        if report.missing_codes:
+            print(f"    missing: {', '.join(report.missing_codes)}", file=out)
+        if report.extra_codes:
+            print(f"    extra:   {', '.join(report.extra_codes)}", file=out)
+    else:
+        print("  No structure edition loaded to compare codes with.", file=out)
+    for warning in report.warnings:
+        print(f"  warning: {warning}", file=out)
+
+
+def cmd_list_import(args: argparse.Namespace, out: TextIO) -> int:
+    user = _current_user()
+    with _open(args) as store:
+        service = ControlListService(store)
+        prepared = prepare_import(service, args.file, edition_id=args.edition_id,
+                                  title=args.title, imported_by=user)
+        if not args.json:
+            _print_report(prepared.report, out)
+        if args.dry_run:
+            if args.json:
+                _print_json(out, {"report": _report_json(prepared.report), "written": False})
+            else:
+                print("Dry run: nothing was written.", file=out)
+            return EXIT_OK
+        edition = commit_import(service, prepared, imported_by=user)
+    if args.json:
+        _print_json(out, {"report": _report_json(prepared.report), "written": True})
+    else:
+        print(f"Loaded edition {edition.id} ({edition.entry_count} entries).", file=out)
+    return EXIT_OK
+
+
+# --- list diff -----------------------------------------------------------------------
+
+
+def _entry_line(entry) -> str:
+    words = entry.title or entry.text or ""
+    if len(words) > 90:
+        words = words[:89] + "…"
+    return f"{entry.code}  {words}".rstrip()
+
+
+def cmd_list_diff(args: argparse.Namespace, out: TextIO) -> int:
+    with _open(args) as store:
+        result = diff_editions(ControlListService(store), args.old, args.new)
+    if args.json:
+        _print_json(out, {
+            "old": result.old.id, "new": result.new.id,
+            "added": [_diff_entry_json(entry) for entry in result.added],
+            "removed": [_diff_entry_json(entry) for entry in result.removed],
+            "changed": [
+                {"code": change.code,
+                 "fields": [{"field": c.field, "old": c.old, "new": c.new, "diff": list(c.diff)}
+                            for c in change.changes]}
+                for change in result.changed
+            ],
+            "unchanged": result.unchanged_count,
+        })
+        return EXIT_OK
+    print(f"{result.old.id} -> {result.new.id}: {len(result.added)} added, "
+          f"{len(result.removed)} removed, {len(result.changed)} changed, "
+          f"{result.unchanged_count} unchanged", file=out)
+    for heading, entries in (("Added", result.added), ("Removed", result.removed)):
+        if entries:
+            print(f"\n{heading}:", file=out)
+            for entry in entries:
+                print(f"  {_entry_line(entry)}", file=out)
+    if result.changed:
+        print("\nChanged:", file=out)
+        for change in result.changed:
+            print(f"  {change.code}: {', '.join(c.field for c in change.changes)}", file=out)
+            for field_change in change.changes:
+                if field_change.diff:
+                    for line in field_change.diff:
+                        print(f"      {line}", file=out)
+                else:
+                    print(f"      {field_change.field}: {field_change.old!r} -> "
+                          f"{field_change.new!r}", file=out)
+    return EXIT_OK
+
+
+def _diff_entry_json(entry) -> dict:
+    return {"code": entry.code, "kind": entry.kind.value, "parent": entry.parent_code,
+            "title": entry.title, "text": entry.text}
 
 
 # --- gui -----------------------------------------------------------------------------
