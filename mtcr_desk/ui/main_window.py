@@ -113,7 +113,7 @@ class MainWindow(QMainWindow):
         if edition.licence:
             parts.append(f"<b>Licence:</b> {_escape(edition.licence)}")
         if edition.acknowledgement:
-            parts.append(f"<b>Source:</b> {_escape(edition.acknowledgement)}")
+            parts.append(f"<b>Reuse:</b> {_escape(edition.acknowledgement)}")
         self.provenance_label.setText("<br>".join(parts))
 
     @property
