@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import atexit
 import os
 import shutil
 import tempfile
@@ -11,7 +12,9 @@ import tempfile
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("LANG", "C.UTF-8")
 # Never touch the real user data folder, whatever a test forgets to pass.
-os.environ["MTCR_DESK_DATA_DIR"] = tempfile.mkdtemp(prefix="mtcr-desk-test-data-")
+_TEST_DATA_DIR = tempfile.mkdtemp(prefix="mtcr-desk-test-data-")
+os.environ["MTCR_DESK_DATA_DIR"] = _TEST_DATA_DIR
+atexit.register(shutil.rmtree, _TEST_DATA_DIR, ignore_errors=True)
 
 from pathlib import Path  # noqa: E402
 
