@@ -36,9 +36,10 @@ test: $(INSTALLED) system-libs-offscreen
 bench: $(INSTALLED) system-libs-offscreen
 	QT_QPA_PLATFORM=offscreen LANG=C.UTF-8 $(BIN)/python bench/run_all.py
 
-# Rebuild database/control_lists/ from database/sources/ (see database/README.md).
+# Rebuild database/control_lists/ and database/reference/ from database/sources/.
 data: | $(BIN)/python
 	$(BIN)/python database/scripts/build_control_lists.py
+	$(BIN)/python database/scripts/build_reference_data.py
 
 lint: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check ruff

@@ -121,6 +121,246 @@ def m002_entry_references(db: Database) -> None:
         insert_references(db.conn, edition_id)
 
 
+#: Statuses after which a case, its parties, items, assessments and factors never change.
+FINAL_CASE_STATUSES = "('decided', 'withdrawn')"
+
+
+def _refuse(db: Database, name: str, timing_event_table: str, when: str, message: str) -> None:
+    """Create a trigger that aborts the statement with ``message`` when ``when`` holds."""
+    condition = f"WHEN {when}" if when else ""
+    db.execute(
+        f"""
+        CREATE TRIGGER {name} {timing_event_table} {condition}
+        BEGIN
+            SELECT RAISE(ABORT, '{message}');
+        END
+        """
+    )
+
+
+@migrations()
+def m003_cases_users_audit(db: Database) -> None:
+    """Users, reference data, cases with everything recorded on them, the audit chain."""
+    db.execute(
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE
+                CHECK (length(username) BETWEEN 1 AND 64 AND username NOT GLOB '*[^a-z0-9._-]*'),
+            display_name TEXT NOT NULL,
+            role TEXT NOT NULL
+                CHECK (role IN ('officer', 'senior officer', 'trainer', 'administrator')),
+            password_hash TEXT NOT NULL,
+            failed_attempts INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE countries (
+            code TEXT PRIMARY KEY CHECK (length(code) = 2 AND code GLOB '[A-Z][A-Z]'),
+            alpha3 TEXT NOT NULL,
+            name TEXT NOT NULL,
+            mtcr_status TEXT CHECK (mtcr_status IS NULL OR mtcr_status IN ('partner', 'adherent')),
+            mtcr_partner_since INTEGER,
+            un_measures TEXT NOT NULL DEFAULT '[]',
+            un_measures_summary TEXT
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY,
+            reference TEXT NOT NULL UNIQUE CHECK (reference GLOB 'MTCR-[0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9]*'),
+            year INTEGER NOT NULL,
+            number INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('draft', 'in review', 'awaiting countersignature',
+                                                   'decided', 'returned', 'withdrawn')),
+            applicant TEXT NOT NULL,
+            destination TEXT NOT NULL REFERENCES countries(code),
+            end_use TEXT NOT NULL DEFAULT '',
+            received_on TEXT NOT NULL,
+            due_on TEXT,
+            officer TEXT,
+            edition_id TEXT NOT NULL REFERENCES editions(id),
+            training INTEGER NOT NULL DEFAULT 0 CHECK (training IN (0, 1)),
+            assurances TEXT NOT NULL DEFAULT '[]',
+            end_user_statement TEXT NOT NULL DEFAULT '',
+            flags_acknowledged_by TEXT,
+            flags_acknowledged_at TEXT,
+            amends_case_id INTEGER REFERENCES cases(id),
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            UNIQUE (year, number)
+        )
+        """
+    )
+    db.execute("CREATE INDEX cases_status ON cases (status, received_on)")
+    db.execute("CREATE INDEX cases_edition ON cases (edition_id)")
+    db.execute(
+        """
+        CREATE TABLE parties (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            position INTEGER NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('applicant', 'consignee', 'end user',
+                'ultimate end user', 'intermediate consignee', 'third party')),
+            name TEXT NOT NULL,
+            address TEXT NOT NULL DEFAULT '',
+            country TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    db.execute("CREATE INDEX parties_case ON parties (case_id, position)")
+    db.execute(
+        """
+        CREATE TABLE items (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            line INTEGER NOT NULL CHECK (line >= 1),
+            description TEXT NOT NULL,
+            manufacturer TEXT NOT NULL DEFAULT '',
+            part_number TEXT NOT NULL DEFAULT '',
+            quantity REAL NOT NULL CHECK (quantity > 0),
+            unit TEXT NOT NULL DEFAULT 'pieces',
+            value REAL CHECK (value IS NULL OR value >= 0),
+            currency TEXT NOT NULL DEFAULT 'EUR',
+            UNIQUE (case_id, line)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE assessments (
+            item_id INTEGER PRIMARY KEY REFERENCES items(id),
+            status TEXT NOT NULL CHECK (status IN ('unassessed', 'controlled', 'not controlled',
+                                                   'catch-all concern')),
+            category TEXT CHECK (category IS NULL OR category IN ('I', 'II')),
+            rationale TEXT NOT NULL DEFAULT '',
+            assessed_by TEXT,
+            assessed_at TEXT,
+            precedent TEXT
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE assessment_entries (
+            item_id INTEGER NOT NULL REFERENCES items(id),
+            position INTEGER NOT NULL,
+            edition_id TEXT NOT NULL,
+            code TEXT NOT NULL,
+            PRIMARY KEY (item_id, position),
+            FOREIGN KEY (edition_id, code) REFERENCES entries(edition_id, code)
+        )
+        """
+    )
+    db.execute("CREATE INDEX assessment_entries_code ON assessment_entries (edition_id, code)")
+    db.execute(
+        """
+        CREATE TABLE factors (
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            factor TEXT NOT NULL CHECK (factor IN ('a', 'b', 'c', 'd', 'e', 'f')),
+            finding TEXT NOT NULL CHECK (finding IN ('no concern', 'concern', 'serious concern',
+                                                     'not applicable')),
+            note TEXT NOT NULL DEFAULT '',
+            recorded_by TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (case_id, factor)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            outcome TEXT NOT NULL CHECK (outcome IN ('approve', 'approve with conditions', 'deny',
+                                                     'return without action',
+                                                     'no licence required')),
+            rationale TEXT NOT NULL,
+            conditions TEXT NOT NULL DEFAULT '[]',
+            presumption_acknowledged INTEGER NOT NULL DEFAULT 0,
+            drafted_by TEXT NOT NULL,
+            drafted_at TEXT NOT NULL,
+            countersigned_by TEXT,
+            countersigned_at TEXT,
+            countersignature TEXT CHECK (countersignature IS NULL
+                                         OR countersignature IN ('agreed', 'returned')),
+            return_comment TEXT NOT NULL DEFAULT '',
+            memo_sha256 TEXT,
+            audit_head TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX decisions_case ON decisions (case_id, id)")
+    db.execute(
+        """
+        CREATE TABLE notes (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            text TEXT NOT NULL,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX notes_case ON notes (case_id, id)")
+    db.execute(
+        """
+        CREATE TABLE audit_log (
+            seq INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            before TEXT,
+            after TEXT,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX audit_entity ON audit_log (entity, entity_id, seq)")
+
+    # The audit log is append-only.
+    _refuse(db, "audit_log_no_update", "BEFORE UPDATE ON audit_log", "",
+            "the audit log is append-only")
+    _refuse(db, "audit_log_no_delete", "BEFORE DELETE ON audit_log", "",
+            "the audit log is append-only")
+
+    # A final case never changes: a change after decision is an amendment.
+    final_message = "the case is final (decided or withdrawn); amend it instead"
+    _refuse(db, "cases_final_no_update", "BEFORE UPDATE ON cases",
+            f"OLD.status IN {FINAL_CASE_STATUSES}", final_message)
+    _refuse(db, "cases_no_delete", "BEFORE DELETE ON cases", "", "cases are never deleted")
+    for table in ("parties", "items", "factors"):
+        for event, row in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
+            _refuse(db, f"{table}_final_no_{event.lower()}", f"BEFORE {event} ON {table}",
+                    f"(SELECT status FROM cases WHERE id = {row}.case_id) "
+                    f"IN {FINAL_CASE_STATUSES}", final_message)
+    for table in ("assessments", "assessment_entries"):
+        for event, row in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
+            _refuse(db, f"{table}_final_no_{event.lower()}", f"BEFORE {event} ON {table}",
+                    "(SELECT c.status FROM cases AS c JOIN items AS i ON i.case_id = c.id "
+                    f"WHERE i.id = {row}.item_id) IN {FINAL_CASE_STATUSES}", final_message)
+    # A countersigned (agreed or returned) decision is history and never changes.
+    _refuse(db, "decisions_signed_no_update", "BEFORE UPDATE ON decisions",
+            "OLD.countersignature IS NOT NULL",
+            "a countersigned decision never changes")
+    _refuse(db, "decisions_no_delete", "BEFORE DELETE ON decisions", "",
+            "decisions are never deleted")
+    _refuse(db, "decisions_final_no_insert", "BEFORE INSERT ON decisions",
+            f"(SELECT status FROM cases WHERE id = NEW.case_id) IN {FINAL_CASE_STATUSES}",
+            final_message)
+
+
 def pending_migrations(db: Database) -> list[str]:
     """Return the names of migrations not yet applied to ``db``."""
     return [migration.name for migration in migrations.pending(db)]
