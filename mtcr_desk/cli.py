@@ -25,12 +25,13 @@ from mtcr_desk.domain.errors import (
     EXIT_OK,
     EXIT_STORAGE,
     MtcrDeskError,
+    RulesNotMet,
 )
 from mtcr_desk.services.control_list import ControlListService
 from mtcr_desk.services.database import open_database
 from mtcr_desk.services.edition_diff import diff_editions
 from mtcr_desk.services.edition_import import ImportReport, commit_import, prepare_import
-from mtcr_desk.storage.database import Store
+from mtcr_desk.storage.database import DatabaseError, Store
 
 
 class CommandLineError(MtcrDeskError):
@@ -543,7 +544,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         handler: Callable[[argparse.Namespace, TextIO], int] = getattr(args, "handler", run_gui)
         return handler(args, out)
     except MtcrDeskError as error:
-        print(f"{APP_SLUG}: {error.message}", file=sys.stderr)
+        _print_error(error.message)
+        if isinstance(error, RulesNotMet):
+            for failure in error.failures:
+                _print_error(f"  - {failure}", prefix=False)
         return error.exit_code
     except BrokenPipeError:
         # The reader went away (``| head``): stop quietly, as other tools do.
@@ -553,6 +557,22 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         print(f"{APP_SLUG}: interrupted", file=sys.stderr)
         return 130
     except OSError as error:
-        # Last line of defence: a file-system problem nobody translated yet.
-        print(f"{APP_SLUG}: {error.strerror or error}", file=sys.stderr)
+        # Last lines of defence: a problem nobody translated into a domain error yet.
+        _print_error(str(error.strerror or error))
         return EXIT_STORAGE
+    except DatabaseError as error:
+        _print_error(f"database problem: {error}")
+        return EXIT_STORAGE
+    except UnicodeError:
+        _print_error("invalid input: text that is not valid UTF-8 (an argument or file name)")
+        return EXIT_INVALID_INPUT
+    except (ValueError, OverflowError) as error:
+        _print_error(f"invalid input: {error}")
+        return EXIT_INVALID_INPUT
+
+
+def _print_error(message: str, *, prefix: bool = True) -> None:
+    """Print one line on stderr, whatever bytes the message holds (e.g. odd file names)."""
+    line = f"{APP_SLUG}: {message}" if prefix else message
+    safe = line.encode("utf-8", "backslashreplace").decode("utf-8").replace("\n", " ")
+    print(safe, file=sys.stderr)

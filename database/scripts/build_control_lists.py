@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_eu_annex import build_eu_edition  # noqa: E402
+from build_eu_annex import build_eu_edition, write_edition  # noqa: E402
 
 DATABASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE_DIR = DATABASE_DIR / "sources"
@@ -169,14 +169,6 @@ def build_structure_edition(source_dir: Path) -> dict:
         },
         "entries": ordered,
     }
-
-
-def write_edition(edition: dict, output_dir: Path) -> Path:
-    """Write an edition file deterministically and return its path."""
-    path = output_dir / f"{edition['edition']['id']}.json"
-    text = json.dumps(edition, ensure_ascii=False, indent=1) + "\n"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def build_all(source_dir: Path, output_dir: Path) -> list[Path]:

@@ -987,7 +987,7 @@ def build_eu_edition(source_dir: Path) -> tuple[dict, Builder]:
     quality = json.loads((source_dir / QUALITY_FILE).read_text(encoding="utf-8"))
     builder = Builder(source["entries"], quality)
     builder.build()
-    entries = builder.records_out()
+    entries = parents_first(builder.records_out())
     tops = [e for e in entries if e["kind"] == "entry" and "." not in e["code"]]
     incomplete = sum(1 for e in tops if "text_incomplete" in e["flags"])
     provenance = (
@@ -1025,9 +1025,48 @@ def build_eu_edition(source_dir: Path) -> tuple[dict, Builder]:
     return document, builder
 
 
+def parents_first(entries: list[dict]) -> list[dict]:
+    """Return the entries in Annex order, moved only where a node came before its parent.
+
+    A node the source lost (an implied sub-entry) is created where its first sub-entry or
+    note names it; the edition format wants every parent before its children.
+    """
+    emitted: set[str] = set()
+    waiting: dict[str, list[dict]] = {}
+    ordered: list[dict] = []
+
+    def emit(entry: dict) -> None:
+        ordered.append(entry)
+        emitted.add(entry["code"])
+        for child in waiting.pop(entry["code"], []):
+            emit(child)
+
+    for entry in entries:
+        if entry["parent"] is None or entry["parent"] in emitted:
+            emit(entry)
+        else:
+            waiting.setdefault(entry["parent"], []).append(entry)
+    if waiting:
+        raise SystemExit(f"entries name parents that never come: {sorted(waiting)[:5]}")
+    return ordered
+
+
 def write_edition(edition: dict, output_dir: Path) -> Path:
+    """Validate the edition with the app's own reader and write it in canonical form.
+
+    Going through the app's reader and writer makes the file exactly what
+    ``mtcr-desk list export`` gives back for it.
+    """
+    sys.path.insert(0, str(DATABASE_DIR.parent))
+    from mtcr_desk.services.edition_format import (
+        edition_document,
+        parse_edition_document,
+        serialise_edition,
+    )
+
+    parsed = parse_edition_document(edition, source_name=f"{edition['edition']['id']}.json")
     path = output_dir / f"{edition['edition']['id']}.json"
-    path.write_text(json.dumps(edition, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    path.write_bytes(serialise_edition(edition_document(parsed.edition, list(parsed.entries))))
     return path
 
 

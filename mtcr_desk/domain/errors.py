@@ -68,3 +68,15 @@ class NewerSchemaError(StorageError):
 
 class DatabaseLockedError(StorageError):
     """Another program holds the write lock for longer than the busy timeout."""
+
+
+class RulesNotMet(RuleViolation):
+    """Several licensing rules refuse the action; ``failures`` lists every one."""
+
+    def __init__(self, action: str, failures: list):
+        self.action = action
+        self.failures = list(failures)
+        count = len(self.failures)
+        super().__init__(
+            f"{action}: {count} rule{'s are' if count > 1 else ' is'} not met: "
+            + "; ".join(str(failure) for failure in self.failures))

@@ -56,7 +56,7 @@ class DestinationFlags:
         if self.un_measures:
             flags.append(f"{self.country_name} is under UN Security Council measures "
                          f"(resolutions {', '.join(self.un_measures)})")
-        if self.mtcr_status is None:
+        if self.mtcr_status not in ("partner", "adherent"):
             flags.append(f"{self.country_name} is neither an MTCR partner nor an adherent")
         return tuple(flags)
 
@@ -180,16 +180,19 @@ def check_draft(
     if case.status not in (CaseStatus.DRAFT, CaseStatus.IN_REVIEW, CaseStatus.RETURNED):
         failures.append(RuleFailure(
             "case open for drafting",
-            f"the case is {case.status.value}; a decision is drafted on a case in review "
-            "(or returned to its drafter)"))
+            f"the case is {case.status.value}; a decision is drafted on a case in draft, in "
+            "review, or returned to its drafter"))
     if drafter.role not in (Role.OFFICER, Role.SENIOR_OFFICER):
         failures.append(RuleFailure(
             "drafter role", f"{drafter.username} is a {drafter.role.value}; an officer or "
                             "senior officer drafts decisions"))
     if not case.items:
         failures.append(RuleFailure("items", "the case has no items; add the items applied for"))
+    # "Assessed" means controlled with at least one entry, not controlled, or catch-all.
     unassessed = [item.line for item in case.items
-                  if item.assessment.status is AssessmentStatus.UNASSESSED]
+                  if item.assessment.status is AssessmentStatus.UNASSESSED
+                  or (item.assessment.status is AssessmentStatus.CONTROLLED
+                      and not item.assessment.entry_codes)]
     if unassessed:
         failures.append(RuleFailure(
             "every item assessed",

@@ -108,6 +108,7 @@ _TERM = re.compile(
     r"([\"“])([A-Z][^\"“”]{0,100}?)([\"”])[:,]?(?:\s+(.*))?"
 )
 _WORD = re.compile(r"[A-Za-z]+")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _STANDARD_SECTION_TITLES = {title.lower() for title in SECTION_TITLES.values()}
 
 
@@ -144,6 +145,8 @@ def parse_annex_text(text: str, *, source_name: str) -> AnnexText:
         raise InvalidInputError(f"{source_name}: text too large ({len(text)} characters)")
     if not text.strip():
         raise InvalidInputError(f"{source_name}: the text is empty; no MTCR Annex to import")
+    # Control characters (from a damaged or odd extraction) are never Annex text.
+    text = _CONTROL_CHARACTERS.sub(" ", text)
     parser = _Parser(source_name)
     parser.run(text)
     if not parser.structure_seen:

@@ -14,9 +14,7 @@ Search is the officer's main tool, so it must forgive anything typed:
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from mtcr_desk.domain.codes import code_search_term, lookup_key
@@ -30,8 +28,9 @@ from mtcr_desk.domain.control_list import (
     EntryKind,
     SearchHit,
 )
-from mtcr_desk.domain.errors import InvalidInputError, NotFoundError, StorageError
+from mtcr_desk.domain.errors import InvalidInputError, NotFoundError
 from mtcr_desk.services.edition_format import edition_document, serialise_edition
+from mtcr_desk.services.files import write_file_atomically
 from mtcr_desk.storage import control_lists
 from mtcr_desk.storage.database import Store
 
@@ -172,7 +171,9 @@ class ControlListService:
     def _detail(self, entry: Entry) -> EntryDetail:
         ancestors: list[Entry] = []
         parent_code = entry.parent_code
-        while parent_code is not None:
+        # Editions are validated to have parents before children; the guard against a
+        # loop costs nothing and keeps a damaged file from hanging the app.
+        while parent_code is not None and len(ancestors) < 64:
             parent = control_lists.get_entry(self.connection, entry.edition_id, parent_code)
             if parent is None:
                 break
@@ -197,33 +198,8 @@ class ControlListService:
         edition = self.edition(edition_id)
         entries = control_lists.edition_entries(self.connection, edition_id)
         data = serialise_edition(edition_document(edition, entries))
-        write_file_atomically(destination, data)
+        write_file_atomically(destination, data, protected=self._store.files())
         return len(entries)
-
-
-def write_file_atomically(destination: Path, data: bytes) -> None:
-    """Write ``data`` to ``destination`` all or nothing."""
-    destination = Path(destination)
-    folder = destination.parent if str(destination.parent) else Path(".")
-    if not folder.is_dir():
-        raise InvalidInputError(f"Cannot write {destination}: folder {folder} does not exist")
-    if destination.is_dir():
-        raise InvalidInputError(f"Cannot write {destination}: it is a folder")
-    temporary_name = None
-    try:
-        handle, temporary_name = tempfile.mkstemp(prefix=".mtcr-desk-", dir=folder)
-        with os.fdopen(handle, "wb") as temporary:
-            temporary.write(data)
-            temporary.flush()
-            os.fsync(temporary.fileno())
-        os.replace(temporary_name, destination)
-        temporary_name = None
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise StorageError(f"Cannot write {destination}: {reason}; nothing was written") from error
-    finally:
-        if temporary_name is not None and os.path.exists(temporary_name):
-            os.unlink(temporary_name)
 
 
 def _exact_hit(entry: Entry) -> SearchHit:

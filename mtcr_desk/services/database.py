@@ -15,6 +15,7 @@ from pathlib import Path
 from mtcr_desk import __version__, paths
 from mtcr_desk.domain.errors import InvalidInputError
 from mtcr_desk.services.edition_format import EditionFile, parse_edition_bytes
+from mtcr_desk.services.reference_data import load_shipped_reference
 from mtcr_desk.storage import control_lists
 from mtcr_desk.storage.database import Store, open_store
 
@@ -89,6 +90,7 @@ def open_database(path: Path, *, shipped_folder: Path | None = None) -> Store:
     store = open_store(path)
     try:
         load_shipped_editions(store, shipped_folder)
+        load_shipped_reference(store)
     except BaseException:
         store.close()
         raise

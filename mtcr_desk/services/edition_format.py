@@ -28,7 +28,7 @@ MAX_TEXT_LENGTH = 200_000
 MAX_SHORT_FIELD = 4_000
 MAX_LONG_FIELD = 20_000
 
-EDITION_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{0,63}$")
+EDITION_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9.-]{0,63}")
 
 # key -> (allowed types, required, maximum length for text)
 _EDITION_FIELDS: dict[str, tuple[tuple[type, ...], bool, int]] = {
@@ -97,10 +97,28 @@ def _check_fields(
             raise InvalidInputError(
                 f"{where}.{key}: expected {_expected(types)}, got {_type_name(value)}"
             )
-        if isinstance(value, str) and max_length and len(value) > max_length:
-            raise InvalidInputError(
-                f"{where}.{key}: too long ({len(value)} characters, at most {max_length})"
-            )
+        if isinstance(value, str):
+            if max_length and len(value) > max_length:
+                raise InvalidInputError(
+                    f"{where}.{key}: too long ({len(value)} characters, at most {max_length})"
+                )
+            _check_string(value, f"{where}.{key}")
+
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _check_string(value: str, where: str) -> None:
+    """Refuse text that cannot be stored or shown: lone surrogates, control characters."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise InvalidInputError(f"{where}: contains an invalid character "
+                                f"(position {error.start})") from error
+    match = _CONTROL_CHARACTERS.search(value)
+    if match:
+        raise InvalidInputError(f"{where}: contains a control character "
+                                f"(position {match.start()})")
 
 
 def _expected(types: tuple[type, ...]) -> str:
@@ -113,6 +131,7 @@ def _string_list(value: list, where: str) -> tuple[str, ...]:
             raise InvalidInputError(f"{where}[{index}]: expected text, got {_type_name(element)}")
         if len(element) > MAX_SHORT_FIELD:
             raise InvalidInputError(f"{where}[{index}]: too long")
+        _check_string(element, f"{where}[{index}]")
     return tuple(value)
 
 
@@ -160,7 +179,7 @@ def parse_edition_document(document: Any, *, source_name: str) -> EditionFile:
     if not isinstance(meta, dict):
         raise InvalidInputError(f"{source_name}: edition: expected an object")
     _check_fields(meta, _EDITION_FIELDS, "edition")
-    if not EDITION_ID_PATTERN.match(meta["id"]):
+    if not EDITION_ID_PATTERN.fullmatch(meta["id"]):
         raise InvalidInputError(
             "edition.id: use lower-case letters, digits, '.' and '-' (e.g. mtcr-2024-structure)"
         )
@@ -212,7 +231,16 @@ def parse_edition_document(document: Any, *, source_name: str) -> EditionFile:
             raise InvalidInputError(f"{where}.code: empty")
         if code in seen:
             raise InvalidInputError(f"{where}.code: duplicate code {code}")
+        parent = record["parent"]
+        # Parents come before their children: this also rules out loops in the tree.
+        if parent is not None and parent not in seen:
+            raise InvalidInputError(
+                f"{where}.parent: {code} names parent {parent}, which does not come before it "
+                "in the edition")
         seen.add(code)
+        item = record.get("item")
+        if item is not None and not 0 <= item <= 99:
+            raise InvalidInputError(f"{where}.item: expected a number from 0 to 99")
         try:
             kind = EntryKind(record["kind"])
         except ValueError as error:
@@ -249,12 +277,6 @@ def parse_edition_document(document: Any, *, source_name: str) -> EditionFile:
             )
         )
 
-    for index, entry in enumerate(entries):
-        if entry.parent_code is not None and entry.parent_code not in seen:
-            raise InvalidInputError(
-                f"entries[{index}].parent: {entry.code} names parent {entry.parent_code}, "
-                "which is not in the edition"
-            )
     return EditionFile(edition=edition, entries=tuple(entries), format_version=version)
 
 

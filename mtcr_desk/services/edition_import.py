@@ -199,10 +199,12 @@ def prepare_import(
 ) -> PreparedImport:
     """Read, parse and validate an edition file; write nothing. Raises InvalidInputError."""
     path = Path(path)
-    if edition_id is not None and not EDITION_ID_PATTERN.match(edition_id):
+    if edition_id is not None and not EDITION_ID_PATTERN.fullmatch(edition_id):
         raise InvalidInputError(
             f"--id {edition_id!r}: use lower-case letters, digits, '.' and '-' (e.g. mtcr-2025)"
         )
+    if title is not None and not 0 < len(title.strip()) <= 500:
+        raise InvalidInputError("--title: give a title of 1 to 500 characters")
     data = _read(path)
     name = path.name
     sha256 = hashlib.sha256(data).hexdigest()

@@ -139,3 +139,8 @@ def authenticate(store: Store, *, username: str, password: str) -> User:
 def list_users(store: Store) -> list[User]:
     """Return every account."""
     return user_store.list_users(store.connection)
+
+
+def get_user(store: Store, username: str) -> User | None:
+    """Return one account, or None."""
+    return user_store.get_user(store.connection, username)

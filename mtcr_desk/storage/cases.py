@@ -278,3 +278,10 @@ def country(connection: sqlite3.Connection, code: str) -> tuple | None:
     return connection.execute(
         "SELECT code, name, mtcr_status, un_measures FROM countries WHERE code = ?",
         [code]).fetchone()
+
+
+def amending_references(connection: sqlite3.Connection, reference: str) -> list[str]:
+    """Return the references of cases that amend the given one, oldest first."""
+    return [row[0] for row in connection.execute(
+        "SELECT new.reference FROM cases AS new JOIN cases AS old ON new.amends_case_id = old.id "
+        "WHERE old.reference = ? ORDER BY new.id", [reference])]

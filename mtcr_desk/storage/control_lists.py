@@ -217,7 +217,7 @@ def entry_subtree(connection: sqlite3.Connection, edition_id: str, code: str) ->
         f"""
         WITH RECURSIVE subtree(id) AS (
             SELECT id FROM entries WHERE edition_id = :edition AND code = :code
-            UNION ALL
+            UNION
             SELECT child.id FROM entries AS child JOIN subtree
               JOIN entries AS parent ON parent.id = subtree.id
              WHERE child.edition_id = :edition AND child.parent_code = parent.code

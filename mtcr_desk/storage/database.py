@@ -34,6 +34,10 @@ from mtcr_desk.domain.errors import (
 from mtcr_desk.storage import migrations
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+
+#: The errors the database library raises, for callers outside storage that must
+#: catch them without importing it.
+DatabaseError = sqlite3.Error
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -135,6 +139,10 @@ class Store:
             if self.connection.in_transaction:
                 self.connection.execute("ROLLBACK")
             raise _storage_error(self.path, error) from error
+
+    def files(self) -> tuple[Path, ...]:
+        """The database file and its WAL and shared-memory companions."""
+        return (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm"))
 
     def close(self) -> None:
         """Close the connection (checkpointing the WAL when we are the last user)."""

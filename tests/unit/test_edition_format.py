@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 import json
 
 import pytest
@@ -63,6 +64,12 @@ def _broken(change) -> dict:
         (lambda d: d.update(entries={"3": {}}), "entries: expected a list"),
         (lambda d: d["entries"].append(d["entries"][2]), "duplicate code 3.A.1"),
         (lambda d: d["entries"][2].update(parent="3.B"), "parent 3.B"),
+        (lambda d: d["entries"][1].update(parent="3.A.1"), "does not come before it"),
+        (lambda d: d["entries"][0].update(parent="3"), "does not come before it"),
+        (lambda d: d["entries"][2].update(item=10**30), r"entries\[2\]\.item: expected a number"),
+        (lambda d: d["entries"][2].update(text="bad \ud800 text"), "invalid character"),
+        (lambda d: d["entries"][2].update(code="3.A.1\x07"), "control character"),
+        (lambda d: d["edition"].update(id="t-nl\n"), r"edition\.id"),
         (lambda d: d["entries"][2].update(item=True), r"entries\[2\]\.item"),
         (lambda d: d["entries"][2].update(item="3"), r"entries\[2\]\.item: expected"),
         (lambda d: d["entries"][2].update(kind="chapter"), r"entries\[2\]\.kind"),
@@ -103,14 +110,15 @@ def test_bad_bytes_are_refused(data, message):
         parse_edition_bytes(data, source_name="t.json")
 
 
-def test_export_gives_back_the_shipped_file_byte_for_byte(control_list, tmp_path):
+@pytest.mark.parametrize("edition_id", [STRUCTURE_EDITION, "eu-2021-821-2025-11"])
+def test_export_gives_back_the_shipped_file_byte_for_byte(control_list, tmp_path, edition_id):
+    shipped = SHIPPED.parent / f"{edition_id}.json"
     target = tmp_path / "export.json"
-    count = control_list.export_edition(STRUCTURE_EDITION, target)
-    assert count == 387
-    assert target.read_bytes() == SHIPPED.read_bytes()
+    count = control_list.export_edition(edition_id, target)
+    assert target.read_bytes() == shipped.read_bytes()
     # ... and the export reads back as the same edition.
     parsed = parse_edition_bytes(target.read_bytes(), source_name=target.name)
-    assert parsed.edition.id == STRUCTURE_EDITION
+    assert parsed.edition.id == edition_id
     assert len(parsed.entries) == count
 
 
@@ -129,3 +137,25 @@ def test_export_into_a_missing_folder_writes_nothing(control_list, tmp_path):
 def test_the_shipped_file_is_valid_json_in_the_format():
     document = json.loads(SHIPPED.read_text(encoding="utf-8"))
     parse_edition_document(document, source_name=SHIPPED.name)
+
+
+def test_export_never_overwrites_the_open_database_or_a_device(control_list, store, tmp_path):
+    before = store.path.read_bytes()
+    with pytest.raises(InvalidInputError, match="open database"):
+        control_list.export_edition(STRUCTURE_EDITION, store.path)
+    assert store.path.read_bytes() == before
+    with pytest.raises(InvalidInputError, match="not a regular file"):
+        control_list.export_edition(STRUCTURE_EDITION, Path("/dev/null"))
+    with pytest.raises(InvalidInputError, match="a folder"):
+        control_list.export_edition(STRUCTURE_EDITION, tmp_path)
+
+
+def test_an_export_gets_ordinary_file_permissions(control_list, tmp_path):
+    import os
+    import stat
+
+    target = tmp_path / "export.json"
+    control_list.export_edition(STRUCTURE_EDITION, target)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask

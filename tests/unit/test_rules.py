@@ -592,9 +592,6 @@ def test_each_assessed_status_counts_as_assessed(status):
     assert draft(make_case(items=(item(assessment=assessment(status)),))) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "spec: 'assessed' means controlled with >= 1 entry; check_draft only rejects UNASSESSED, "
-    "so a controlled item with no entries can be drafted"))
 def test_a_controlled_item_without_entries_is_not_assessed():
     items = (item(1), item(2, assessment=assessment(entry_codes=())))
     failures = draft(make_case(items=items))
@@ -736,9 +733,6 @@ def test_flags_are_raised_iff_un_measures_or_outside_the_regime(status, resoluti
     assert bool(draft(destination=flags)) == bool(flags.raised)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "spec: a destination outside the partners and adherents raises a flag; DestinationFlags "
-    "only flags mtcr_status None, so any other value ('', 'non-partner') counts as partner"))
 @pytest.mark.parametrize("status", ["", "non-partner"])
 def test_any_status_other_than_partner_or_adherent_raises_a_flag(status):
     assert DestinationFlags("ZZ", "Zedland", status).raised
