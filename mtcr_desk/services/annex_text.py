@@ -328,7 +328,7 @@ class _Parser:
         else:
             self.item = self._add(
                 code=code, parent=None, kind="item", item=item_number, section=None,
-                category=self.category, title=title,
+                category=self._category_for(number, item_number), title=title,
             )
         self.section = None
         self.title_target = self.item
@@ -366,10 +366,27 @@ class _Parser:
         )
         self.item = self._add(
             code=code, parent=None, kind="item", item=item_number, section=None,
-            category=self.category, title=None, flags=["implied_parent"],
+            category=self._category_for(number, item_number), title=None,
+            flags=["implied_parent"],
         )
         self.section = None
         return self.item
+
+    def _category_for(self, number: int, item_number: int) -> str:
+        """The category in force, or the MTCR Guidelines' default when none was printed."""
+        default = "I" if item_number <= 2 else "II"
+        if self.category is None:
+            self.warnings.append(
+                f"{self._where(number)}: no CATEGORY line before Item {item_number}; "
+                f"Category {default} assumed (Items 1-2 are Category I, 3-20 Category II)"
+            )
+            return default
+        if self.category != default:
+            self.warnings.append(
+                f"{self._where(number)}: Item {item_number} is printed under CATEGORY "
+                f"{self.category}, not the usual Category {default}; kept as printed"
+            )
+        return self.category
 
     def _section_for(self, number: int, item_number: int, letter: str) -> dict:
         code = f"{item_number}.{letter}"

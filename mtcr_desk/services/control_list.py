@@ -36,6 +36,8 @@ from mtcr_desk.storage.database import Store
 
 MAX_QUERY_LENGTH = 500
 MAX_LIMIT = 1000
+#: Words beyond this many add nothing a licensing officer needs and cost time.
+MAX_TERMS = 16
 #: Rank given to exact code matches: better than any bm25 score.
 EXACT_MATCH_RANK = float("-inf")
 
@@ -59,14 +61,22 @@ def fts_query_terms(query: str) -> tuple[list[str], bool]:
         else:
             only_codes = False
             terms.extend(_WORD_PATTERN.findall(chunk))
-    return terms, only_codes
+    # A word said twice narrows nothing, and every term costs a pass over the index.
+    unique = list(dict.fromkeys(term.casefold() for term in terms))
+    return unique[:MAX_TERMS], only_codes
 
 
-def fts_match_expression(terms: list[str], *, any_term: bool = False) -> str:
-    """Return a safe FTS5 MATCH expression: every term quoted and prefix-matched."""
+def fts_match_expression(terms: list[str], *, any_term: bool = False,
+                         codes_only: bool = False) -> str:
+    """Return a safe FTS5 MATCH expression: every term quoted and prefix-matched.
+
+    With ``codes_only`` the terms match the code column only, so that ``3.A.1``
+    does not find entries whose text merely mentions such a code.
+    """
     # Terms hold only letters and digits, so quoting cannot be broken out of.
     quoted = [f'"{term}"*' for term in terms]
-    return (" OR " if any_term else " ").join(quoted)
+    expression = (" OR " if any_term else " ").join(quoted)
+    return f"search_codes : ({expression})" if codes_only else expression
 
 
 class ControlListService:
@@ -97,7 +107,7 @@ class ControlListService:
             raise NotFoundError(f"No edition {edition_id!r} (loaded editions: {known})")
         return edition
 
-    def search(
+    def search(  # noqa: C901 - one readable sequence of cases
         self,
         query: str,
         *,
@@ -128,10 +138,18 @@ class ControlListService:
                 seen.add((entry.edition_id, entry.code))
 
         terms, only_codes = fts_query_terms(query)
+        if hits and only_codes and len(terms) == 1:
+            # One code that names entries: those entries and their trees, in list order.
+            for entry in list(hits):
+                for node in control_lists.entry_subtree(self.connection, entry.edition_id,
+                                                        entry.code)[1:]:
+                    if _passes(node, item=item, category=category):
+                        hits.append(_tree_hit(node))
+            return hits[:limit]
         if terms and len(hits) < limit:
             rows = control_lists.full_text_search(
-                self.connection, fts_match_expression(terms), limit=limit,
-                annex_order=only_codes, **filters,
+                self.connection, fts_match_expression(terms, codes_only=only_codes),
+                limit=limit, annex_order=only_codes, **filters,
             )
             if not rows and not hits and len(terms) > 1:
                 rows = control_lists.full_text_search(
@@ -216,11 +234,26 @@ def _exact_hit(entry: Entry) -> SearchHit:
     )
 
 
+def _passes(entry: Entry, *, item: int | None, category: str | None) -> bool:
+    """True when an entry satisfies the search filters."""
+    if item is not None and entry.item != item:
+        return False
+    return category is None or (entry.category is not None and entry.category.value == category)
+
+
+def _tree_hit(entry: Entry) -> SearchHit:
+    """A node listed under the code that was searched for."""
+    return SearchHit(
+        edition_id=entry.edition_id, code=entry.code, kind=entry.kind, title=entry.title,
+        category=entry.category, snippet=entry.title or (entry.text or "")[:160], rank=0.0,
+        refs=entry.refs)
+
+
 def _fts_hit(row: control_lists.FullTextRow) -> SearchHit:
     snippet = row.snippet
     if snippet.replace(MATCH_START, "").replace(MATCH_END, "") == row.search_codes:
-        # The match was in the code column: show the title rather than code forms.
-        snippet = row.title or ""
+        # The match was in the code column: show the words rather than code forms.
+        snippet = row.title or (row.text or "")[:160]
     return SearchHit(
         edition_id=row.edition_id,
         code=row.code,

@@ -47,7 +47,7 @@ _ENTRY_SELECT = f"{_ENTRY_COLUMNS}, {_REFS_SUBQUERY.format(alias='entries')} AS 
 BM25_WEIGHTS = (10.0, 5.0, 1.0, 1.0)
 
 _FTS_SEARCH_TEMPLATE = """
-    SELECT e.edition_id, e.code, e.kind, e.title, e.category, e.search_codes,
+    SELECT e.edition_id, e.code, e.kind, e.title, e.text, e.category, e.search_codes,
            snippet(entries_fts, -1, char(2), char(3), '…', 12) AS snippet,
            bm25(entries_fts, {weights}) AS rank,
            {refs} AS refs
@@ -85,6 +85,7 @@ class FullTextRow:
     code: str
     kind: str
     title: str | None
+    text: str | None
     category: str | None
     #: The code forms indexed for the entry (to tell a code match from a text match).
     search_codes: str
@@ -179,7 +180,14 @@ def insert_edition(
         rows,
     )
     insert_references(connection, edition.id)
+    seal_edition(connection, edition.id, edition.imported_at)
     return len(rows)
+
+
+def seal_edition(connection: sqlite3.Connection, edition_id: str, sealed_at: str) -> None:
+    """Seal a loaded edition: from here on triggers refuse any entry added to it."""
+    connection.execute("INSERT INTO sealed_editions (edition_id, sealed_at) VALUES (?, ?)",
+                       [edition_id, sealed_at])
 
 
 def insert_references(connection: sqlite3.Connection, edition_id: str) -> int:

@@ -361,6 +361,29 @@ def m003_cases_users_audit(db: Database) -> None:
             final_message)
 
 
+@migrations()
+def m004_sealed_editions(db: Database) -> None:
+    """An edition is sealed once loaded: no entry or reference may be added to it later."""
+    db.execute(
+        """
+        CREATE TABLE sealed_editions (
+            edition_id TEXT PRIMARY KEY REFERENCES editions(id),
+            sealed_at TEXT NOT NULL
+        )
+        """
+    )
+    sealed = "control-list editions are read-only once loaded"
+    _refuse(db, "sealed_editions_no_update", "BEFORE UPDATE ON sealed_editions", "", sealed)
+    _refuse(db, "sealed_editions_no_delete", "BEFORE DELETE ON sealed_editions", "", sealed)
+    _refuse(db, "entries_sealed_no_insert", "BEFORE INSERT ON entries",
+            "EXISTS (SELECT 1 FROM sealed_editions WHERE edition_id = NEW.edition_id)", sealed)
+    _refuse(db, "entry_refs_sealed_no_insert", "BEFORE INSERT ON entry_refs",
+            "EXISTS (SELECT 1 FROM sealed_editions AS s JOIN entries AS e "
+            "ON e.edition_id = s.edition_id WHERE e.id = NEW.entry_id)", sealed)
+    db.execute("INSERT INTO sealed_editions (edition_id, sealed_at) "
+               "SELECT id, imported_at FROM editions")
+
+
 def pending_migrations(db: Database) -> list[str]:
     """Return the names of migrations not yet applied to ``db``."""
     return [migration.name for migration in migrations.pending(db)]

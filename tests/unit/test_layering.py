@@ -24,13 +24,22 @@ def _modules() -> list[Path]:
 
 
 def _imports(path: Path) -> set[str]:
+    """Every module a file imports, relative imports resolved to absolute names."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = ["mtcr_desk", *path.relative_to(PACKAGE).parts[:-1]]
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                base = node.module or ""
+            else:
+                anchor = package[: len(package) - (node.level - 1)]
+                base = ".".join(anchor + ([node.module] if node.module else []))
+            names.add(base)
+            # "from mtcr_desk import storage" imports a module too.
+            names.update(f"{base}.{alias.name}" for alias in node.names)
     return names
 
 

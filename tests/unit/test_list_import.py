@@ -208,3 +208,20 @@ def test_a_missing_file_and_a_bad_id_are_usage_errors(db, tmp_path, capsys, anne
     assert "no such file" in capsys.readouterr().err
     assert run("--db", str(db), "list", "import", str(annex_pdf), "--id", "Bad Id")[0] == 2
     assert "--id 'Bad Id'" in capsys.readouterr().err
+
+
+def test_items_without_a_category_line_get_the_guidelines_category_with_a_warning(db, tmp_path):
+    path = tmp_path / "no-category.txt"
+    path.write_text("ITEM 2 COMPLETE SUBSYSTEMS\n\n2.A.      EQUIPMENT\n\n"
+                    "2.A.1.    Rocket stages for placeholder tests.\n\n"
+                    "ITEM 3 PROPULSION\n\n3.A.      EQUIPMENT\n\n3.A.1.    Widget engines.\n",
+                    encoding="utf-8")
+    code, out = run("--db", str(db), "list", "import", str(path), "--id", "t-nocat")
+    assert code == 0
+    assert "no CATEGORY line before Item 2; Category I assumed" in out
+    shown = json.loads(run("--db", str(db), "list", "show", "2.A.1", "--edition", "t-nocat",
+                           "--json")[1])
+    assert shown[0]["category"] == "I"
+    shown = json.loads(run("--db", str(db), "list", "show", "3.A.1", "--edition", "t-nocat",
+                           "--json")[1])
+    assert shown[0]["category"] == "II"

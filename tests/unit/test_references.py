@@ -81,6 +81,7 @@ def test_m002_backfills_references_of_editions_loaded_before_it(tmp_path, monkey
     monkeypatch.setattr(migrations, "known_migration_names", lambda: ["m001_control_lists"])
     monkeypatch.setattr(migrations, "pending_migrations", lambda db: [])
     monkeypatch.setattr(control_lists, "insert_references", lambda connection, edition_id: 0)
+    monkeypatch.setattr(control_lists, "seal_edition", lambda connection, edition_id, at: None)
     store = open_store(path)
     with store.write():
         store.connection.execute(f"PRAGMA application_id = {SQLITE_APPLICATION_ID}")
@@ -94,5 +95,8 @@ def test_m002_backfills_references_of_editions_loaded_before_it(tmp_path, monkey
         applied = [row[0] for row in store.connection.execute(
             "SELECT name FROM _sqlite_migrations ORDER BY id")]
         assert applied == migrations.known_migration_names()
+        # m004 sealed the edition loaded before it.
+        sealed = store.connection.execute("SELECT edition_id FROM sealed_editions").fetchall()
+        assert sealed == [("test-refs",)]
         service = ControlListService(store)
         assert service.show("9A120", edition_id="test-refs")[0].entry.refs == ("9A104", "9A004")

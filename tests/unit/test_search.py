@@ -177,3 +177,22 @@ def test_show_refuses_text_that_is_not_a_code(control_list):
         control_list.show("fuel tanks")
     with pytest.raises(NotFoundError, match="No entry 9.A.99"):
         control_list.show("9.A.99")
+
+
+def test_a_code_search_lists_only_that_entry_and_its_tree(control_list):
+    codes = [hit.code for hit in control_list.search("3.A.1", limit=50)]
+    assert codes == ["3.A.1", "3.A.1.a", "3.A.1.b"]  # not 3.A.10, not EU text mentioning 3A1
+
+
+def test_a_code_prefix_without_an_entry_matches_codes_only(control_list):
+    hits = control_list.search("9A10", limit=50)
+    assert hits and all(hit.code.startswith("9A10") for hit in hits)
+
+
+def test_repeated_words_count_once_and_terms_are_capped():
+    from mtcr_desk.services.control_list import MAX_TERMS, fts_query_terms
+
+    terms, _ = fts_query_terms(" ".join(["e"] * 246 + ["zzqx", "E"]))
+    assert terms == ["e", "zzqx"]
+    many, _ = fts_query_terms(" ".join(f"word{i}" for i in range(40)))
+    assert len(many) == MAX_TERMS

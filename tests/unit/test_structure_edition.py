@@ -86,6 +86,18 @@ def test_loaded_editions_cannot_be_changed(store):
     with pytest.raises(sqlite3.IntegrityError, match="read-only"):
         with store.write() as connection:
             connection.execute("DELETE FROM editions")
+    with pytest.raises(sqlite3.IntegrityError, match="read-only"):
+        with store.write() as connection:
+            connection.execute(
+                "INSERT INTO entries (edition_id, code, code_key, kind, sort_key, search_codes) "
+                "VALUES ('mtcr-2024-structure', '2.A.1.z', '2A1Z', 'entry', 999, '2A1z')")
+    with pytest.raises(sqlite3.IntegrityError, match="read-only"):
+        with store.write() as connection:
+            connection.execute("INSERT INTO entry_refs (entry_id, position, to_code) "
+                               "SELECT id, 99, '2.A.1' FROM entries LIMIT 1")
+    with pytest.raises(sqlite3.IntegrityError, match="read-only"):
+        with store.write() as connection:
+            connection.execute("DELETE FROM sealed_editions")
 
 
 def test_the_build_script_reproduces_the_shipped_files(tmp_path):
