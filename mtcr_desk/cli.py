@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from mtcr_desk import APP_NAME, APP_SLUG, __version__, paths
+from mtcr_desk.cli_cases import add_parsers as add_case_parsers
 from mtcr_desk.domain.control_list import MATCH_END, MATCH_START, EntryDetail, SearchHit
 from mtcr_desk.domain.errors import (
     EXIT_INVALID_INPUT,
@@ -120,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("old", metavar="OLD", help="old edition id")
     diff.add_argument("new", metavar="NEW", help="new edition id")
     diff.set_defaults(handler=cmd_list_diff)
+
+    add_case_parsers(commands, _add_common_options, _Parser)
     return parser
 
 
@@ -543,11 +546,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         args = build_parser().parse_args(argv)
         handler: Callable[[argparse.Namespace, TextIO], int] = getattr(args, "handler", run_gui)
         return handler(args, out)
+    except RulesNotMet as error:
+        # Every unmet rule on a line of its own, under one line that says what was refused.
+        count = len(error.failures)
+        _print_error(f"refused: {error.action}: {count} rule{'s' if count > 1 else ''} not met")
+        for failure in error.failures:
+            _print_error(f"  - {failure}", prefix=False)
+        return error.exit_code
     except MtcrDeskError as error:
         _print_error(error.message)
-        if isinstance(error, RulesNotMet):
-            for failure in error.failures:
-                _print_error(f"  - {failure}", prefix=False)
         return error.exit_code
     except BrokenPipeError:
         # The reader went away (``| head``): stop quietly, as other tools do.
