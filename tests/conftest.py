@@ -87,3 +87,28 @@ def open_with_editions(folder: Path, *documents: dict, include_shipped: bool = T
         path = shipped / f"{document['edition']['id']}.json"
         path.write_text(json.dumps(document), encoding="utf-8")
     return open_database(folder / "editions.sqlite", shipped_folder=shipped)
+
+
+# --- people and cases ----------------------------------------------------------------
+
+#: Passwords of the test users (scrypt makes each sign-in cost ~50 ms: reuse these).
+PASSWORDS = {"admin": "admin-pass-1", "olga": "officer-pass", "otto": "officer-pass-2",
+             "sam": "senior-pass", "tina": "trainer-pass"}
+
+
+@pytest.fixture
+def people(store):
+    """An administrator, two officers, a senior officer and a trainer, by username."""
+    from mtcr_desk.domain.users import Role
+    from mtcr_desk.services import users
+
+    admin = users.add_user(store, username="admin", display_name="Ada Admin",
+                           role=Role.ADMINISTRATOR, password=PASSWORDS["admin"], actor=None)
+    made = {"admin": admin}
+    for username, name, role in (("olga", "Olga Officer", Role.OFFICER),
+                                 ("otto", "Otto Officer", Role.OFFICER),
+                                 ("sam", "Sam Senior", Role.SENIOR_OFFICER),
+                                 ("tina", "Tina Trainer", Role.TRAINER)):
+        made[username] = users.add_user(store, username=username, display_name=name, role=role,
+                                        password=PASSWORDS[username], actor=admin)
+    return made
