@@ -45,6 +45,7 @@ from mtcr_desk.domain.rules import (
     check_draft,
     item_category,
 )
+from mtcr_desk.domain.text import is_finite_number, text_problem
 from mtcr_desk.domain.users import Role, User
 from mtcr_desk.services import reference_data, users
 from mtcr_desk.services.database import utc_now_iso
@@ -54,6 +55,8 @@ from mtcr_desk.storage.database import Store
 
 REFERENCE_PATTERN = re.compile(r"^MTCR-\d{4}-\d{4,}$")
 MAX_TEXT = 20_000
+MAX_QUANTITY = 1e12
+MAX_VALUE = 1e15
 #: The edition new cases pin when none is named and no full MTCR edition is loaded.
 FALLBACK_EDITION = "mtcr-2024-structure"
 
@@ -72,18 +75,22 @@ def _check_text(value: str, field: str, *, required: bool = False, limit: int = 
         raise InvalidInputError(f"{field}: must not be empty")
     if len(value) > limit:
         raise InvalidInputError(f"{field}: too long ({len(value)} characters, at most {limit})")
+    problem = text_problem(value)
+    if problem:
+        raise InvalidInputError(f"{field}: {problem}")
     return value
 
 
 def validate_item(item: Item, where: str) -> None:
     """Refuse an item whose fields make no sense, naming the field."""
     _check_text(item.description, f"{where}.description", required=True, limit=2_000)
-    if isinstance(item.quantity, bool) or not isinstance(item.quantity, int | float) \
-            or not item.quantity > 0:
-        raise InvalidInputError(f"{where}.quantity: must be a positive number")
-    if item.value is not None and (isinstance(item.value, bool)
-                                   or not isinstance(item.value, int | float) or item.value < 0):
-        raise InvalidInputError(f"{where}.value: must be a number of zero or more")
+    if not is_finite_number(item.quantity) or not 0 < item.quantity <= MAX_QUANTITY:
+        raise InvalidInputError(f"{where}.quantity: must be a positive number "
+                                f"(at most {MAX_QUANTITY:g})")
+    if item.value is not None and (not is_finite_number(item.value)
+                                   or not 0 <= item.value <= MAX_VALUE):
+        raise InvalidInputError(f"{where}.value: must be a number of zero or more "
+                                f"(at most {MAX_VALUE:g})")
     if not re.fullmatch(r"[A-Z]{3}", item.currency or ""):
         raise InvalidInputError(f"{where}.currency: a three-letter ISO 4217 code such as EUR")
     for field in ("unit", "manufacturer", "part_number"):
@@ -122,13 +129,14 @@ class CaseService:
         return case_category(self.item_category(case, item) for item in case.items)
 
     def item_category(self, case: Case, item: Item) -> Category | None:
-        edition = control_lists.get_edition(self.connection, case.edition_id)
+        """Return one item's MTCR category under the case's pinned edition."""
         categories = case_store.entry_categories(self.connection, case.edition_id,
                                                  item.assessment.entry_codes)
         return item_category(
             item.assessment,
             {code: Category(value) if value else None for code, value in categories.items()},
-            edition_has_categories=bool(edition and edition.has_mtcr_categories))
+            edition_has_categories=case_store.edition_has_categories(self.connection,
+                                                                     case.edition_id))
 
     def draft_checklist(self, reference: str, decision: Decision, *,
                         drafter: User) -> list[RuleFailure]:
@@ -213,6 +221,20 @@ class CaseService:
             raise RuleViolation(f"{action}: the decision on {case.reference} awaits "
                                 "countersignature; the countersigner must return it first")
 
+    def _unchanged_since_read(self, connection, case: Case) -> Case:
+        """Re-read the case inside the write transaction; refuse if it moved on meanwhile.
+
+        The checks before a write run on a case read before the transaction; another
+        officer (or window) may have drafted, countersigned or withdrawn it since.
+        """
+        current = case_store.load_case(connection, case.reference)
+        if current is None or current.status is not case.status or \
+                len(current.decisions) != len(case.decisions):
+            raise RuleViolation(f"{case.reference} changed while you were working on it "
+                                f"(now {current.status.value if current else 'gone'}); "
+                                "reload it and try again")
+        return current
+
     def _start_review(self, connection, case: Case, actor: User) -> None:
         """A draft case moves to review with the first finding recorded on it."""
         if case.status is CaseStatus.DRAFT:
@@ -227,6 +249,7 @@ class CaseService:
         item = replace(item, line=max((i.line for i in case.items), default=0) + 1)
         validate_item(item, "item")
         with self._store.write() as connection:
+            self._unchanged_since_read(connection, case)
             case_store.insert_item(connection, case.id, item, actor=actor.username)
         return self.get(reference)
 
@@ -252,6 +275,7 @@ class CaseService:
             changes["due_on"] = due_on
         if changes:
             with self._store.write() as connection:
+                self._unchanged_since_read(connection, case)
                 case_store.update_case(connection, case.id, changes, actor=actor.username,
                                        action="edit case")
         return self.get(reference)
@@ -283,6 +307,7 @@ class CaseService:
         if edition and edition.has_mtcr_categories:
             assessment = replace(assessment, category=None)
         with self._store.write() as connection:
+            self._unchanged_since_read(connection, case)
             case_store.save_assessment(connection, item.id, assessment,
                                        edition_id=case.edition_id, actor=actor.username)
             self._start_review(connection, case, actor)
@@ -307,6 +332,7 @@ class CaseService:
         self._open_for_changes(case, "record factor")
         _check_text(note, "note")
         with self._store.write() as connection:
+            self._unchanged_since_read(connection, case)
             case_store.save_factor(connection, case.id, FactorFinding(
                 factor=factor, finding=finding, note=note, recorded_by=actor.username,
                 recorded_at=utc_now_iso()), actor=actor.username)
@@ -322,6 +348,7 @@ class CaseService:
         if not flags:
             raise RuleViolation(f"acknowledge flags: {case.reference} raises no destination flag")
         with self._store.write() as connection:
+            self._unchanged_since_read(connection, case)
             self._acknowledge(connection, case, actor)
         return self.get(reference)
 
@@ -332,6 +359,7 @@ class CaseService:
 
     def add_note(self, reference: str, *, text: str, actor: User) -> Case:
         """Add a note to the case timeline (allowed on final cases too)."""
+        self._require_case_worker(actor, "add note")
         case = self.get(reference)
         _check_text(text, "note", required=True)
         with self._store.write() as connection:
@@ -363,6 +391,10 @@ class CaseService:
         if failures:
             raise RulesNotMet(f"draft the decision on {case.reference}", failures)
         with self._store.write() as connection:
+            current = self._unchanged_since_read(connection, case)
+            if current != case:
+                raise RuleViolation(f"{case.reference} changed while you were drafting; "
+                                    "reload it and check the decision again")
             if acknowledging:
                 self._acknowledge(connection, case, signer)
             case_store.insert_decision(connection, case.id, decision, actor=signer.username)
@@ -383,6 +415,7 @@ class CaseService:
             raise RulesNotMet(f"countersign {case.reference}", failures)
         assert decision is not None and decision.id is not None
         with self._store.write() as connection:
+            self._unchanged_since_read(connection, case)
             _, head_before = audit.head(connection)
             case_store.countersign_decision(
                 connection, decision.id, by=signer.username, at=utc_now_iso(),
@@ -402,6 +435,7 @@ class CaseService:
             raise RuleViolation(f"withdraw: {case.reference} is already {case.status.value}")
         _check_text(reason, "reason", required=True)
         with self._store.write() as connection:
+            self._unchanged_since_read(connection, case)
             case_store.insert_note(connection, case.id, Note(
                 text=f"Withdrawn: {reason}", author=actor.username, created_at=utc_now_iso()))
             case_store.update_case(connection, case.id, {"status": CaseStatus.WITHDRAWN.value},
@@ -448,4 +482,4 @@ class CaseService:
 
     def amended_by(self, reference: str) -> list[str]:
         """Return the references of the cases that amend this one."""
-        return case_store.amending_references(self.connection, reference)
+        return case_store.amending_references(self.connection, reference.strip().upper())

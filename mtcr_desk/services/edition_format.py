@@ -16,6 +16,7 @@ from typing import Any
 
 from mtcr_desk.domain.control_list import Category, Edition, Entry, EntryKind, TextStatus
 from mtcr_desk.domain.errors import InvalidInputError
+from mtcr_desk.domain.text import text_problem
 
 FORMAT_NAME = "mtcr-desk/edition"
 FORMAT_VERSION = 1
@@ -105,20 +106,11 @@ def _check_fields(
             _check_string(value, f"{where}.{key}")
 
 
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _check_string(value: str, where: str) -> None:
     """Refuse text that cannot be stored or shown: lone surrogates, control characters."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as error:
-        raise InvalidInputError(f"{where}: contains an invalid character "
-                                f"(position {error.start})") from error
-    match = _CONTROL_CHARACTERS.search(value)
-    if match:
-        raise InvalidInputError(f"{where}: contains a control character "
-                                f"(position {match.start()})")
+    problem = text_problem(value)
+    if problem:
+        raise InvalidInputError(f"{where}: {problem}")
 
 
 def _expected(types: tuple[type, ...]) -> str:

@@ -285,3 +285,10 @@ def amending_references(connection: sqlite3.Connection, reference: str) -> list[
     return [row[0] for row in connection.execute(
         "SELECT new.reference FROM cases AS new JOIN cases AS old ON new.amends_case_id = old.id "
         "WHERE old.reference = ? ORDER BY new.id", [reference])]
+
+
+def edition_has_categories(connection: sqlite3.Connection, edition_id: str) -> bool:
+    """True when the edition's entries carry MTCR categories."""
+    row = connection.execute("SELECT has_mtcr_categories FROM editions WHERE id = ?",
+                             [edition_id]).fetchone()
+    return bool(row and row[0])

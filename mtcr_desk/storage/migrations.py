@@ -384,6 +384,26 @@ def m004_sealed_editions(db: Database) -> None:
                "SELECT id, imported_at FROM editions")
 
 
+@migrations()
+def m005_pending_decision_guards(db: Database) -> None:
+    """While a decision awaits countersignature the case's record stands still, and a
+    decision on a final case (decided or withdrawn) never changes."""
+    message = "the decision awaits countersignature; it must be returned before changes"
+    for table in ("parties", "items", "factors"):
+        for event, row in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
+            _refuse(db, f"{table}_pending_no_{event.lower()}", f"BEFORE {event} ON {table}",
+                    f"(SELECT status FROM cases WHERE id = {row}.case_id) "
+                    "= 'awaiting countersignature'", message)
+    for table in ("assessments", "assessment_entries"):
+        for event, row in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
+            _refuse(db, f"{table}_pending_no_{event.lower()}", f"BEFORE {event} ON {table}",
+                    "(SELECT c.status FROM cases AS c JOIN items AS i ON i.case_id = c.id "
+                    f"WHERE i.id = {row}.item_id) = 'awaiting countersignature'", message)
+    _refuse(db, "decisions_final_case_no_update", "BEFORE UPDATE ON decisions",
+            f"(SELECT status FROM cases WHERE id = OLD.case_id) IN {FINAL_CASE_STATUSES}",
+            "the case is final (decided or withdrawn); amend it instead")
+
+
 def pending_migrations(db: Database) -> list[str]:
     """Return the names of migrations not yet applied to ``db``."""
     return [migration.name for migration in migrations.pending(db)]
