@@ -20,6 +20,7 @@ from typing import NoReturn, TextIO
 
 from mtcr_desk import APP_NAME, APP_SLUG, __version__, paths
 from mtcr_desk.cli_cases import add_parsers as add_case_parsers
+from mtcr_desk.cli_cases import affected_cases_json, print_affected_cases
 from mtcr_desk.domain.control_list import MATCH_END, MATCH_START, EntryDetail, SearchHit
 from mtcr_desk.domain.errors import (
     EXIT_INVALID_INPUT,
@@ -464,20 +465,29 @@ def _entry_line(entry) -> str:
 def cmd_list_diff(args: argparse.Namespace, out: TextIO) -> int:
     with _open(args) as store:
         result = diff_editions(ControlListService(store), args.old, args.new)
-    if args.json:
-        _print_json(out, {
-            "old": result.old.id, "new": result.new.id,
-            "added": [_diff_entry_json(entry) for entry in result.added],
-            "removed": [_diff_entry_json(entry) for entry in result.removed],
-            "changed": [
-                {"code": change.code,
-                 "fields": [{"field": c.field, "old": c.old, "new": c.new, "diff": list(c.diff)}
-                            for c in change.changes]}
-                for change in result.changed
-            ],
-            "unchanged": result.unchanged_count,
-        })
+        # The re-review list: cases pinning OLD that use entries NEW changed or removed.
+        affected = affected_cases_json(store, args.old, args.new)
+    if not args.json:
+        _print_diff(result, out)
+        print_affected_cases(affected, args.old, out)
         return EXIT_OK
+    _print_json(out, {
+        "old": result.old.id, "new": result.new.id,
+        "added": [_diff_entry_json(entry) for entry in result.added],
+        "removed": [_diff_entry_json(entry) for entry in result.removed],
+        "changed": [
+            {"code": change.code,
+             "fields": [{"field": c.field, "old": c.old, "new": c.new, "diff": list(c.diff)}
+                        for c in change.changes]}
+            for change in result.changed
+        ],
+        "unchanged": result.unchanged_count,
+        "affected_cases": affected,
+    })
+    return EXIT_OK
+
+
+def _print_diff(result, out: TextIO) -> None:
     print(f"{result.old.id} -> {result.new.id}: {len(result.added)} added, "
           f"{len(result.removed)} removed, {len(result.changed)} changed, "
           f"{result.unchanged_count} unchanged", file=out)
@@ -497,7 +507,6 @@ def cmd_list_diff(args: argparse.Namespace, out: TextIO) -> int:
                 else:
                     print(f"      {field_change.field}: {field_change.old!r} -> "
                           f"{field_change.new!r}", file=out)
-    return EXIT_OK
 
 
 def _diff_entry_json(entry) -> dict:

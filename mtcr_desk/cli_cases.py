@@ -16,6 +16,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from mtcr_desk.domain.cases import (
@@ -31,7 +32,7 @@ from mtcr_desk.domain.cases import (
 )
 from mtcr_desk.domain.errors import EXIT_OK, EXIT_RULE_REFUSED, InvalidInputError
 from mtcr_desk.domain.users import Role, User
-from mtcr_desk.services import reference_data, users
+from mtcr_desk.services import case_format, precedents, reference_data, rereview, users
 from mtcr_desk.services.cases import CaseService
 from mtcr_desk.storage import audit
 from mtcr_desk.storage.database import Store
@@ -203,6 +204,30 @@ def add_parsers(commands, add_common: Callable, parser_class) -> None:
                 writes=True)
     amend.add_argument("reference")
     amend.add_argument("--reason", required=True)
+
+    import_case = sub(case_commands, "import", "import a case file (all or nothing)",
+                      cmd_case_import, writes=True)
+    import_case.add_argument("file", type=Path, metavar="FILE")
+    export_case = sub(case_commands, "export", "write a case file", cmd_case_export)
+    export_case.add_argument("reference")
+    export_case.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+
+    precedents = sub(case_commands, "precedents", "earlier assessments of similar items",
+                     cmd_case_precedents)
+    precedents.add_argument("reference")
+    precedents.add_argument("--line", type=int, required=True)
+    precedents.add_argument("--limit", type=int, default=10)
+    apply = sub(case_commands, "apply-precedent", "copy an earlier assessment onto an item",
+                cmd_case_apply_precedent, writes=True)
+    apply.add_argument("reference")
+    apply.add_argument("--line", type=int, required=True)
+    apply.add_argument("--from", dest="source", required=True, metavar="REF:LINE",
+                       help="the precedent, e.g. MTCR-2026-0003:2")
+
+    repin = sub(case_commands, "repin", "move a case to another edition (re-opens changed "
+                                        "assessments)", cmd_case_repin, writes=True)
+    repin.add_argument("reference")
+    repin.add_argument("--edition", required=True, metavar="ID")
 
     # reference data
     ref = commands.add_parser("reference", help="countries, MTCR partners, UN measures")
@@ -566,6 +591,94 @@ def cmd_case_amend(args, out: TextIO) -> int:
         case = service.amend(args.reference, actor=actor, reason=args.reason)
         return _finish(service, case, args, out,
                        f"Opened {case.reference}, amending {case.amends}.")
+
+
+def cmd_case_import(args, out: TextIO) -> int:
+    with _open(args) as store:
+        actor, _ = signed_in(store, args)
+        document = case_format.read_case_file(args.file, store=store)
+        service = CaseService(store)
+        case = case_format.import_case(store, document, actor=actor)
+        return _finish(service, case, args, out,
+                       f"Imported {args.file.name} as {case.reference} ({case.status.value}).")
+
+
+def cmd_case_export(args, out: TextIO) -> int:
+    with _open(args) as store:
+        path = case_format.write_case_file(store, args.reference.strip().upper(), args.output)
+    print(f"Wrote {args.reference.strip().upper()} to {path}", file=out)
+    return EXIT_OK
+
+
+def cmd_case_precedents(args, out: TextIO) -> int:
+    with _open(args) as store:
+        found = precedents.find_precedents(store, args.reference.strip().upper(),
+                                           line=args.line, limit=args.limit)
+    if args.json:
+        _print_json(out, [{
+            "case": p.case_reference, "line": p.line, "description": p.description,
+            "manufacturer": p.manufacturer, "part_number": p.part_number,
+            "status": p.status.value, "entries": list(p.entry_codes), "category": p.category,
+            "rationale": p.rationale, "edition": p.edition_id, "score": round(p.score, 3),
+            "part_number_match": p.part_number_match, "applicable": p.applicable,
+            "reason": p.reason} for p in found])
+        return EXIT_OK
+    if not found:
+        print("No earlier assessment of a similar item.", file=out)
+    for p in found:
+        marker = "applicable" if p.applicable else f"not applicable: {p.reason}"
+        print(f"{p.case_reference}:{p.line}  score {p.score:.2f}  {p.status.value} "
+              f"{', '.join(p.entry_codes)}  ({marker})", file=out)
+        print(f"    {p.description}"
+              + (f" / {p.manufacturer}" if p.manufacturer else "")
+              + (f" / {p.part_number}" if p.part_number else ""), file=out)
+        if p.rationale:
+            print(f"    rationale: {p.rationale}", file=out)
+    return EXIT_OK
+
+
+def cmd_case_apply_precedent(args, out: TextIO) -> int:
+    reference, _, line = args.source.partition(":")
+    if not line.isdigit():
+        raise InvalidInputError(f"--from {args.source!r}: expected REFERENCE:LINE, e.g. "
+                                "MTCR-2026-0003:2")
+    with _open(args) as store:
+        actor, _ = signed_in(store, args)
+        case = precedents.apply_precedent(
+            store, args.reference.strip().upper(), line=args.line,
+            precedent_reference=reference.strip().upper(), precedent_line=int(line),
+            actor=actor)
+        return _finish(CaseService(store), case, args, out,
+                       f"{case.reference} line {args.line}: assessment of {reference}:{line} "
+                       "applied.")
+
+
+def cmd_case_repin(args, out: TextIO) -> int:
+    with _open(args) as store:
+        actor, _ = signed_in(store, args)
+        case = rereview.repin_case(store, args.reference.strip().upper(),
+                                   new_edition=args.edition, actor=actor)
+        return _finish(CaseService(store), case, args, out,
+                       f"{case.reference} now pins {case.edition_id}; see its notes for the "
+                       "assessments re-opened.")
+
+
+def affected_cases_json(store: Store, old: str, new: str) -> list[dict]:
+    """The cases to look at again when ``new`` replaces ``old`` (for ``list diff``)."""
+    return [{"reference": a.reference, "status": a.status.value, "training": a.training,
+             "lines": [{"line": line.line, "code": line.code, "change": line.change}
+                       for line in a.lines]}
+            for a in rereview.affected_cases(store, old, new)]
+
+
+def print_affected_cases(affected: list[dict], old: str, out: TextIO) -> None:
+    """Print the re-review list (from :func:`affected_cases_json`) under ``list diff``."""
+    print(f"\nCases pinning {old} that use changed or removed entries: {len(affected)}",
+          file=out)
+    for case in affected:
+        lines = "; ".join(f"line {line['line']} {line['code']} {line['change']}"
+                          for line in case["lines"])
+        print(f"  {case['reference']}  [{case['status']}]  {lines}", file=out)
 
 
 def cmd_reference_show(args, out: TextIO) -> int:

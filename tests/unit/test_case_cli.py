@@ -117,3 +117,72 @@ def test_verify_names_the_first_bad_row(db, ready_database_path, capsys):
     code, out = run("--db", db, "verify")
     assert code == 3
     assert "AUDIT CHAIN BROKEN: audit row 251 " in out
+
+
+def _reviewed_case(db, monkeypatch, *, part="FR-100"):
+    as_user(monkeypatch, "olga")
+    code, out = run("--db", db, "case", "new", "--applicant", "Fictional Rocketry Ltd",
+                    "--destination", "FR", "--item",
+                    f"Rocket motor case;2;pieces;Fictional Rocketry;{part};25000",
+                    "--as", "olga")
+    assert code == 0, out
+    reference = out.split()[1]
+    assert run("--db", db, "case", "assess", reference, "--line", "1", "--entries", "3.A.3",
+               "--rationale", "Motor case", "--as", "olga")[0] == 0
+    return reference
+
+
+def test_export_import_precedents_and_apply(db, monkeypatch, tmp_path):
+    first = _reviewed_case(db, monkeypatch)
+    path = tmp_path / "case.json"
+    code, out = run("--db", db, "case", "export", first, "-o", str(path))
+    assert code == 0 and path.exists()
+    code, out = run("--db", db, "case", "import", str(path), "--as", "olga")
+    assert code == 0 and "as MTCR-2026-0002" in out
+
+    code, out = run("--db", db, "case", "new", "--applicant", "Other Ltd", "--destination",
+                    "DE", "--item", "Rocket motor case;1;pieces;Fictional Rocketry;FR-100",
+                    "--as", "olga")
+    target = out.split()[1]
+    found = json.loads(run("--db", db, "case", "precedents", target, "--line", "1",
+                           "--json")[1])
+    # The original and its imported copy: same part number, same assessment.
+    assert {p["case"] for p in found[:2]} == {first, "MTCR-2026-0002"}
+    assert found[0]["part_number_match"] and found[0]["applicable"]
+    code, out = run("--db", db, "case", "apply-precedent", target, "--line", "1", "--from",
+                    f"{first}:1", "--as", "olga")
+    assert code == 0
+    shown = json.loads(run("--db", db, "case", "show", target, "--json")[1])
+    assert shown["items"][0]["assessment"]["entries"] == ["3.A.3"]
+    assert shown["items"][0]["assessment"]["precedent"] == f"{first} line 1"
+    assert run("--db", db, "verify")[0] == 0
+
+
+def test_diff_lists_the_cases_to_review_again(db, monkeypatch, tmp_path):
+    reference = _reviewed_case(db, monkeypatch)
+    exported = tmp_path / "structure.json"
+    assert run("--db", db, "list", "export", "mtcr-2024-structure", "-o", str(exported))[0] == 0
+    document = json.loads(exported.read_text(encoding="utf-8"))
+    document["edition"]["id"] = "mtcr-2024-structure-b"
+    for entry in document["entries"]:
+        if entry["code"] == "3.A.3":
+            entry["text"] = "Rocket motor cases, reworded in the new edition."
+    exported.write_text(json.dumps(document), encoding="utf-8")
+    assert run("--db", db, "list", "import", str(exported))[0] == 0
+
+    code, out = run("--db", db, "list", "diff", "mtcr-2024-structure",
+                    "mtcr-2024-structure-b", "--json")
+    assert code == 0
+    affected = json.loads(out)["affected_cases"]
+    assert affected == [{"reference": reference, "status": "in review", "training": False,
+                         "lines": [{"line": 1, "code": "3.A.3", "change": "changed"}]}]
+    code, out = run("--db", db, "list", "diff", "mtcr-2024-structure", "mtcr-2024-structure-b")
+    assert f"  {reference}  [in review]  line 1 3.A.3 changed" in out
+
+    code, out = run("--db", db, "case", "repin", reference, "--edition",
+                    "mtcr-2024-structure-b", "--json", "--as", "olga")
+    assert code == 0
+    shown = json.loads(out)
+    assert shown["edition"] == "mtcr-2024-structure-b"
+    assert shown["items"][0]["assessment"]["status"] == "unassessed"
+    assert run("--db", db, "verify")[0] == 0
