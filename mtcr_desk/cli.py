@@ -31,6 +31,7 @@ from mtcr_desk.domain.errors import (
 )
 from mtcr_desk.services.control_list import ControlListService
 from mtcr_desk.services.database import open_database
+from mtcr_desk.services.demo import open_demo_database
 from mtcr_desk.services.edition_diff import diff_editions
 from mtcr_desk.services.edition_import import ImportReport, commit_import, prepare_import
 from mtcr_desk.storage.database import DatabaseError, Store
@@ -143,6 +144,9 @@ def database_path(args: argparse.Namespace) -> Path:
 
 
 def _open(args: argparse.Namespace) -> Store:
+    """Open the database the arguments select (the demo one is filled on first use)."""
+    if getattr(args, "demo", False) and getattr(args, "db", None) is None:
+        return open_demo_database()
     return open_database(database_path(args))
 
 
@@ -537,7 +541,8 @@ def run_gui(args: argparse.Namespace, out: TextIO) -> int:
     # Imported here so that the command line never loads Qt.
     from mtcr_desk.ui.app import run_application
 
-    return run_application(database_path(args))
+    return run_application(database_path(args),
+                           demo=bool(getattr(args, "demo", False)) and args.db is None)
 
 
 # --- entry point ---------------------------------------------------------------------

@@ -11,6 +11,7 @@ from mtcr_desk import APP_NAME, APP_SLUG, ORGANISATION, __version__
 from mtcr_desk.domain.errors import MtcrDeskError
 from mtcr_desk.services.control_list import ControlListService
 from mtcr_desk.services.database import open_database
+from mtcr_desk.services.demo import open_demo_database
 from mtcr_desk.ui.main_window import MainWindow
 
 
@@ -26,11 +27,11 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return application
 
 
-def run_application(database_path: Path) -> int:
-    """Open the database and show the main window; return the exit code."""
+def run_application(database_path: Path, *, demo: bool = False) -> int:
+    """Open the database (the demo one, filled on first use) and show the main window."""
     application = create_application()
     try:
-        store = open_database(database_path)
+        store = open_demo_database(database_path) if demo else open_database(database_path)
     except MtcrDeskError as error:
         QMessageBox.critical(None, APP_NAME, error.message)
         print(f"{APP_SLUG}: {error.message}", file=sys.stderr)
