@@ -73,6 +73,9 @@ def signed_in(store: Store, args: argparse.Namespace) -> tuple[User, str]:
     username = getattr(args, "as_user", None)
     if not username:
         raise InvalidInputError("this command changes the record: say who you are with --as USER")
+    if not users.has_users(store):
+        raise InvalidInputError("this database has no users yet: add its administrator first "
+                                "(mtcr-desk user add NAME --role administrator)")
     password = read_password(f"Password for {username}: ")
     return users.authenticate(store, username=username, password=password), password
 

@@ -81,9 +81,18 @@ def load_shipped_editions(store: Store, folder: Path | None = None) -> list[str]
     return added
 
 
-def open_database(path: Path, *, shipped_folder: Path | None = None) -> Store:
-    """Open the database at ``path`` ready for use; refuse files that are not ours."""
+def open_database(path: Path, *, shipped_folder: Path | None = None,
+                  read_only: bool = False) -> Store:
+    """Open the database at ``path`` ready for use; refuse files that are not ours.
+
+    ``read_only`` opens it for reading only (a second desktop instance): any write
+    is refused by SQLite itself, so nothing can slip through.
+    """
     path = Path(path)
+    if read_only:
+        store = open_store(path)
+        store.make_read_only()
+        return store
     if path.parent == paths.user_data_dir():
         # The user data folder is ours to create; any other folder must exist.
         path.parent.mkdir(parents=True, exist_ok=True)

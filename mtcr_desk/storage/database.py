@@ -117,6 +117,7 @@ class Store:
         self.path = path
         self.connection = connection
         self.db = sqlite_utils.Database(connection)
+        self.read_only = False
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -139,6 +140,11 @@ class Store:
             if self.connection.in_transaction:
                 self.connection.execute("ROLLBACK")
             raise _storage_error(self.path, error) from error
+
+    def make_read_only(self) -> None:
+        """Refuse every write on this connection from now on (``PRAGMA query_only``)."""
+        self.connection.execute("PRAGMA query_only = ON")
+        self.read_only = True
 
     def files(self) -> tuple[Path, ...]:
         """The database file and its WAL and shared-memory companions."""

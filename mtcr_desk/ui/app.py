@@ -1,18 +1,24 @@
-"""Start the desktop application: QApplication, database, main window."""
+"""Start the desktop application: database, write lock, first run, sign-in, main window."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from mtcr_desk import APP_NAME, APP_SLUG, ORGANISATION, __version__
+from mtcr_desk import APP_NAME, APP_SLUG, ORGANISATION, __version__, paths
 from mtcr_desk.domain.errors import MtcrDeskError
-from mtcr_desk.services.control_list import ControlListService
+from mtcr_desk.services import users
 from mtcr_desk.services.database import open_database
 from mtcr_desk.services.demo import open_demo_database
+from mtcr_desk.services.instance_lock import InstanceLock
+from mtcr_desk.ui.context import AppContext
+from mtcr_desk.ui.dialogs.sign_in import FirstRunDialog, SignInDialog
 from mtcr_desk.ui.main_window import MainWindow
+
+DEMO_HINT = ("Demo accounts: olga.officer / demo-officer, sam.senior / demo-senior "
+             "(see the README for the others).")
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -27,18 +33,46 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return application
 
 
+def open_session(database_path: Path, *, demo: bool, lock: InstanceLock):
+    """Open the database: for writing when we hold the lock, read-only otherwise."""
+    read_only = not lock.acquire()
+    if read_only:
+        store = open_database(database_path, read_only=True)
+    elif demo:
+        store = open_demo_database(database_path)
+    else:
+        store = open_database(database_path)
+    return AppContext(store=store, database_path=database_path, demo=demo,
+                      read_only=read_only)
+
+
 def run_application(database_path: Path, *, demo: bool = False) -> int:
-    """Open the database (the demo one, filled on first use) and show the main window."""
+    """Open the database, sign the user in and show the main window; return the exit code."""
     application = create_application()
+    lock = InstanceLock(database_path)
     try:
-        store = open_demo_database(database_path) if demo else open_database(database_path)
+        context = open_session(database_path, demo=demo, lock=lock)
     except MtcrDeskError as error:
+        lock.release()
         QMessageBox.critical(None, APP_NAME, error.message)
         print(f"{APP_SLUG}: {error.message}", file=sys.stderr)
         return error.exit_code
     try:
-        window = MainWindow(database_path=store.path, control_list=ControlListService(store))
+        if not users.has_users(context.store) and not context.read_only:
+            first_run = FirstRunDialog(context.store)
+            if first_run.exec() != QDialog.DialogCode.Accepted:
+                return 0
+            if first_run.wants_demo:
+                context.store.close()
+                lock.release()
+                return run_application(paths.demo_database_path(), demo=True)
+        sign_in = SignInDialog(context.store, hint=DEMO_HINT if demo else "")
+        if sign_in.exec() != QDialog.DialogCode.Accepted:
+            return 0
+        context.user = sign_in.user
+        window = MainWindow(context)
         window.show()
         return application.exec()
     finally:
-        store.close()
+        context.store.close()
+        lock.release()

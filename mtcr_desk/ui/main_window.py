@@ -1,126 +1,202 @@
-"""The main window. For now: which database is open and which editions it holds.
+"""The main window: navigation between the pages, menus and toolbar, status bar.
 
-The full workspace (case list, case tabs, control-list browser) arrives with the
-GUI issue; this window already shows the officer what matters first: the file
-in use and the provenance and limits of each loaded control-list edition.
+Menus, toolbar and shortcuts come from the action registry (:mod:`ui.actions`).
+The pages are views of their own (:mod:`ui.views`); this window only lays them
+out, routes actions to them and shows who is signed in, which database and
+edition are in use, and the state of the audit chain. QSettings keeps the window
+geometry and view state only.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
-    QHeaderView,
+    QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
-    QTableWidget,
-    QTableWidgetItem,
+    QMessageBox,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from mtcr_desk.domain.control_list import Edition
-from mtcr_desk.services.control_list import ControlListService
+from mtcr_desk import APP_NAME, __version__
+from mtcr_desk.domain.users import Role
+from mtcr_desk.services import audit_check
+from mtcr_desk.ui.actions import ActionId, create_actions
+from mtcr_desk.ui.context import AppContext
+from mtcr_desk.ui.views.editions_view import EditionsView
 
-EDITION_COLUMNS = ("Edition", "Title", "Text", "Entries", "Imported")
-COL_ID, COL_TITLE, COL_TEXT, COL_ENTRIES, COL_IMPORTED = range(len(EDITION_COLUMNS))
+#: Navigation pages in order: (key, title, administrators only).
+PAGES = (
+    ("cases", "Cases", False),
+    ("control_list", "Control list", False),
+    ("users", "Users", True),
+    ("reference", "Reference data", True),
+)
 
 
 class MainWindow(QMainWindow):
-    """Shows the open database and its control-list editions."""
+    """Navigation, menus, toolbar and status bar around the pages."""
 
-    def __init__(self, *, database_path: Path, control_list: ControlListService):
+    def __init__(self, context: AppContext, *, pages: dict[str, QWidget] | None = None):
         super().__init__()
-        self._control_list = control_list
+        self.context = context
         # Qt appends the application display name ("— MTCR Desk") itself.
-        self.setWindowTitle(database_path.name)
-        self.resize(1000, 560)
+        self.setWindowTitle(context.database_path.name
+                            + (self.tr(" (read-only)") if context.read_only else ""))
+        self.resize(1280, 760)
+        self.actions_by_id = create_actions(self)
 
-        self.database_label = QLabel(f"Database: {database_path}")
-        self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.navigation = QListWidget()
+        self.navigation.setAccessibleName(self.tr("Navigation"))
+        self.navigation.setMaximumWidth(180)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        provided = pages or {}
+        for key, title, admin_only in PAGES:
+            if admin_only and (context.user is None
+                               or context.user.role is not Role.ADMINISTRATOR):
+                continue
+            page = provided.get(key) or self._default_page(key)
+            self.pages[key] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(self.tr(title))
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.navigation.addItem(item)
+        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
 
-        self.editions_table = QTableWidget(0, len(EDITION_COLUMNS))
-        self.editions_table.setHorizontalHeaderLabels(EDITION_COLUMNS)
-        self.editions_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.editions_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.editions_table.verticalHeader().setVisible(False)
-        header = self.editions_table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        self.banner = QLabel()
+        self.banner.setAccessibleName(self.tr("Read-only notice"))
+        self.banner.setStyleSheet("background:#9a3412;color:white;padding:6px;font-weight:bold")
+        self.banner.setVisible(context.read_only)
+        self.banner.setText(self.tr(
+            "Read-only: another MTCR Desk window has this database open for writing. "
+            "You can read everything; to change anything, close the other window first."))
 
-        self.provenance_label = QLabel()
-        self.provenance_label.setWordWrap(True)
-        self.provenance_label.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-        )
-        self.editions_table.itemSelectionChanged.connect(self._show_selected_provenance)
-
-        heading = QLabel("<b>Control-list editions loaded</b>")
+        body = QHBoxLayout()
+        body.addWidget(self.navigation)
+        body.addWidget(self.stack, stretch=1)
         layout = QVBoxLayout()
-        layout.addWidget(self.database_label)
-        layout.addWidget(heading)
-        layout.addWidget(self.editions_table, stretch=1)
-        layout.addWidget(self.provenance_label)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.banner)
+        layout.addLayout(body)
         central = QWidget()
         central.setLayout(layout)
         self.setCentralWidget(central)
 
-        self._editions: list[Edition] = []
-        self.refresh()
-        self.statusBar().showMessage(
-            f"{database_path}  ·  {len(self._editions)} edition(s)  ·  "
-            "cases, classification and memos arrive in the next releases"
+        self._build_menus()
+        self._build_status_bar()
+        self.navigation.setCurrentRow(0)
+        self._restore_view_state()
+
+    # --- pages -------------------------------------------------------------------------
+
+    def _default_page(self, key: str) -> QWidget:
+        if key == "control_list":
+            return EditionsView(self.context)
+        placeholder = QLabel(self.tr("This page arrives with the next release."))
+        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        return placeholder
+
+    def show_page(self, key: str) -> None:
+        """Switch to a navigation page by key (ignored when the user may not see it)."""
+        keys = list(self.pages)
+        if key in keys:
+            self.navigation.setCurrentRow(keys.index(key))
+
+    # --- menus, toolbar, status bar ----------------------------------------------------
+
+    def _build_menus(self) -> None:
+        a = self.actions_by_id
+        menus = (
+            (self.tr("&File"), (ActionId.NEW_CASE, ActionId.OPEN_CASE, ActionId.SAVE,
+                                ActionId.PRINT, None, ActionId.SIGN_OUT, ActionId.QUIT)),
+            (self.tr("&Edit"), (ActionId.UNDO, ActionId.REDO, None, ActionId.FIND)),
+            (self.tr("&Go"), (ActionId.GO_CASES, ActionId.GO_CONTROL_LIST, ActionId.GO_USERS,
+                              ActionId.GO_REFERENCE)),
+            (self.tr("&Case"), (ActionId.CLASSIFY, ActionId.DRAFT_DECISION,
+                                ActionId.COUNTERSIGN, None, ActionId.CLOSE_TAB)),
+            (self.tr("&Tools"), (ActionId.VERIFY,)),
+            (self.tr("&Help"), (ActionId.ABOUT,)),
         )
+        for title, items in menus:
+            menu = self.menuBar().addMenu(title)
+            for action_id in items:
+                if action_id is None:
+                    menu.addSeparator()
+                else:
+                    menu.addAction(a[action_id])
+        toolbar = self.addToolBar(self.tr("Main"))
+        toolbar.setObjectName("main_toolbar")
+        for action_id in (ActionId.NEW_CASE, ActionId.OPEN_CASE, ActionId.UNDO, ActionId.REDO,
+                          ActionId.FIND, ActionId.CLASSIFY, ActionId.DRAFT_DECISION,
+                          ActionId.COUNTERSIGN):
+            toolbar.addAction(a[action_id])
 
-    def refresh(self) -> None:
-        """Reload the editions from the database."""
-        self._editions = self._control_list.editions()
-        self.editions_table.setRowCount(len(self._editions))
-        for row, edition in enumerate(self._editions):
-            text_status = (
-                "structure only" if edition.limitations else edition.text_status.value
-            )
-            values = {
-                COL_ID: edition.id,
-                COL_TITLE: edition.title,
-                COL_TEXT: text_status,
-                COL_ENTRIES: str(edition.entry_count),
-                COL_IMPORTED: f"{edition.imported_at} by {edition.imported_by}",
-            }
-            for column, value in values.items():
-                cell = QTableWidgetItem(value)
-                cell.setToolTip(edition.provenance)
-                if column == COL_ENTRIES:
-                    cell.setTextAlignment(Qt.AlignmentFlag.AlignRight
-                                          | Qt.AlignmentFlag.AlignVCenter)
-                self.editions_table.setItem(row, column, cell)
-        if self._editions:
-            self.editions_table.selectRow(0)
-        else:
-            self.provenance_label.setText("No control-list edition is loaded.")
+        a[ActionId.QUIT].triggered.connect(self.close)
+        a[ActionId.GO_CASES].triggered.connect(lambda: self.show_page("cases"))
+        a[ActionId.GO_CONTROL_LIST].triggered.connect(lambda: self.show_page("control_list"))
+        a[ActionId.GO_USERS].triggered.connect(lambda: self.show_page("users"))
+        a[ActionId.GO_REFERENCE].triggered.connect(lambda: self.show_page("reference"))
+        a[ActionId.VERIFY].triggered.connect(self.verify_audit_chain)
+        a[ActionId.ABOUT].triggered.connect(self._about)
+        is_admin = self.context.user is not None and \
+            self.context.user.role is Role.ADMINISTRATOR
+        a[ActionId.GO_USERS].setEnabled(is_admin)
+        a[ActionId.GO_REFERENCE].setEnabled(is_admin)
+        for action_id in (ActionId.NEW_CASE, ActionId.SAVE, ActionId.CLASSIFY,
+                          ActionId.DRAFT_DECISION, ActionId.COUNTERSIGN):
+            a[action_id].setEnabled(self.context.may_write)
 
-    def _show_selected_provenance(self) -> None:
-        rows = self.editions_table.selectionModel().selectedRows()
-        if not rows:
-            return
-        edition = self._editions[rows[0].row()]
-        parts = [f"<b>{_escape(edition.title)}</b>"]
-        if edition.limitations:
-            parts.append(f"<span style='color:#9a3412'><b>Note:</b> "
-                         f"{_escape(edition.limitations)}</span>")
-        parts.append(f"<b>Provenance:</b> {_escape(edition.provenance)}")
-        if edition.licence:
-            parts.append(f"<b>Licence:</b> {_escape(edition.licence)}")
-        if edition.acknowledgement:
-            parts.append(f"<b>Reuse:</b> {_escape(edition.acknowledgement)}")
-        self.provenance_label.setText("<br>".join(parts))
+    def _build_status_bar(self) -> None:
+        user = self.context.user
+        self.user_label = QLabel(f"{user.display_name} ({user.role.value})" if user
+                                 else self.tr("not signed in"))
+        self.database_label = QLabel(str(self.context.database_path)
+                                     + (self.tr(" — demo") if self.context.demo else ""))
+        self.edition_label = QLabel(self.tr("Default edition: ")
+                                    + self.context.cases.default_edition())
+        self.audit_label = QLabel()
+        for label, name in ((self.user_label, "Signed-in user"),
+                            (self.database_label, "Database file"),
+                            (self.edition_label, "Default edition"),
+                            (self.audit_label, "Audit chain state")):
+            label.setAccessibleName(self.tr(name))
+            self.statusBar().addPermanentWidget(label)
+        self._show_audit_state()
 
-    @property
-    def editions(self) -> list[Edition]:
-        """The editions shown, in table order."""
-        return list(self._editions)
+    def _show_audit_state(self) -> None:
+        self.audit_label.setText(self.tr("Audit: ") + self.context.audit_state)
 
+    def verify_audit_chain(self) -> None:
+        """Recompute the audit chain now and show the result."""
+        result = audit_check.verify(self.context.store)
+        self.context.audit_state = audit_check.describe(result)
+        self._show_audit_state()
+        box = QMessageBox.information if result.ok else QMessageBox.critical
+        box(self, self.tr("Audit chain"), audit_check.describe(result, long=True))
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    def _about(self) -> None:
+        QMessageBox.about(self, APP_NAME, f"{APP_NAME} {__version__}\n"
+                          + self.tr("Licence-review desk for the MTCR control list. "
+                                    "Works without any network."))
+
+    # --- window state ------------------------------------------------------------------
+
+    def _restore_view_state(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("main_window/geometry")
+        state = settings.value("main_window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        settings = QSettings()
+        settings.setValue("main_window/geometry", self.saveGeometry())
+        settings.setValue("main_window/state", self.saveState())
+        super().closeEvent(event)

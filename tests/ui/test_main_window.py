@@ -1,34 +1,123 @@
-"""The minimal main window: the database in use and the loaded editions."""
+"""The main window: pages by role, read-only banner, actions, status bar, sign-in."""
 
 from __future__ import annotations
 
-from mtcr_desk.services.control_list import ControlListService
-from mtcr_desk.ui.main_window import COL_ENTRIES, COL_ID, COL_TEXT, MainWindow
-from tests.conftest import STRUCTURE_EDITION
+import pytest
+
+from mtcr_desk.domain.errors import StorageError
+from mtcr_desk.services import users
+from mtcr_desk.services.instance_lock import InstanceLock
+from mtcr_desk.ui.actions import ActionId, action_specs
+from mtcr_desk.ui.app import open_session
+from mtcr_desk.ui.context import AppContext
+from mtcr_desk.ui.dialogs.sign_in import FirstRunDialog, SignInDialog
+from mtcr_desk.ui.main_window import MainWindow
+from mtcr_desk.ui.views.editions_view import COL_ENTRIES, COL_ID, COL_TEXT
+from tests.conftest import PASSWORDS, STRUCTURE_EDITION
 
 
-def test_the_window_shows_database_and_editions(qtbot, store, tmp_path):
-    window = MainWindow(database_path=store.path, control_list=ControlListService(store))
+def window_for(qtbot, store, user, *, read_only=False):
+    context = AppContext(store=store, database_path=store.path, read_only=read_only, user=user)
+    window = MainWindow(context)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    return window
 
-    assert store.path.name in window.windowTitle()
+
+def nav_titles(window):
+    return [window.navigation.item(i).text() for i in range(window.navigation.count())]
+
+
+def test_an_officer_sees_cases_and_the_control_list(qtbot, store, people, tmp_path):
+    window = window_for(qtbot, store, people["olga"])
+    assert nav_titles(window) == ["Cases", "Control list"]
+    assert "Olga Officer (officer)" in window.user_label.text()
     assert str(store.path) in window.database_label.text()
-    table = window.editions_table
-    assert table.rowCount() == 2
+    assert window.edition_label.text().endswith(STRUCTURE_EDITION)
+    assert window.audit_label.text() == "Audit: not verified this session"
+    assert not window.actions_by_id[ActionId.GO_USERS].isEnabled()
+    window.grab().save(str(tmp_path / "main.png"))
+
+
+def test_an_administrator_also_sees_users_and_reference_data(qtbot, store, people):
+    window = window_for(qtbot, store, people["admin"])
+    assert nav_titles(window) == ["Cases", "Control list", "Users", "Reference data"]
+
+
+def test_the_control_list_page_shows_the_editions(qtbot, store, people):
+    window = window_for(qtbot, store, people["olga"])
+    window.actions_by_id[ActionId.GO_CONTROL_LIST].trigger()
+    page = window.pages["control_list"]
+    assert window.stack.currentWidget() is page
+    table = page.editions_table
     assert table.item(0, COL_ID).text() == STRUCTURE_EDITION
     assert table.item(0, COL_TEXT).text() == "structure only"
     assert table.item(0, COL_ENTRIES).text() == "387"
-    assert table.item(1, COL_ID).text() == "eu-2021-821-2025-11"
     assert table.item(1, COL_TEXT).text() == "full"
-    # The selected edition's limits and provenance are spelled out below the table.
-    text = window.provenance_label.text()
-    assert "Structure only" in text
-    assert "lite-api" in text
-    assert "MIT License" in text
+    assert "Structure only" in page.provenance_label.text()
 
-    image = window.grab()
-    assert not image.isNull()
-    image.save(str(tmp_path / "main-window.png"))
-    assert (tmp_path / "main-window.png").stat().st_size > 1000
+
+def test_verify_updates_the_status_bar(qtbot, store, people, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: shown.append(args[2]))
+    window = window_for(qtbot, store, people["olga"])
+    window.actions_by_id[ActionId.VERIFY].trigger()
+    assert window.audit_label.text().startswith("Audit: intact (")
+    assert shown and shown[0].startswith("The audit chain is intact")
+
+
+def test_a_read_only_window_shows_the_banner_and_disables_edits(qtbot, store, people):
+    window = window_for(qtbot, store, people["olga"], read_only=True)
+    assert window.banner.isVisible()
+    assert "(read-only)" in window.windowTitle()
+    assert not window.actions_by_id[ActionId.NEW_CASE].isEnabled()
+
+
+def test_a_second_instance_opens_read_only_and_cannot_write(ready_database_path, people):
+    first_lock, second_lock = InstanceLock(ready_database_path), InstanceLock(ready_database_path)
+    first = open_session(ready_database_path, demo=False, lock=first_lock)
+    second = open_session(ready_database_path, demo=False, lock=second_lock)
+    try:
+        assert not first.read_only and second.read_only
+        with pytest.raises(StorageError, match="read-only"):
+            users.authenticate(second.store, username="olga", password="wrong-password")
+    finally:
+        first.store.close()
+        second.store.close()
+        first_lock.release()
+        second_lock.release()
+
+
+def test_every_action_has_a_unique_shortcut():
+    shortcuts = [str(spec.shortcut) for spec in action_specs().values() if spec.shortcut]
+    assert len(shortcuts) == len(set(shortcuts))
+
+
+def test_sign_in_refuses_a_wrong_password_and_accepts_the_right_one(qtbot, store, people):
+    dialog = SignInDialog(store)
+    qtbot.addWidget(dialog)
+    dialog.username.setText("olga")
+    dialog.password.setText("nope")
+    dialog.try_sign_in()
+    assert "wrong password" in dialog.message.text()
+    assert dialog.user is None
+    dialog.password.setText(PASSWORDS["olga"])
+    dialog.try_sign_in()
+    assert dialog.user is not None and dialog.user.username == "olga"
+
+
+def test_first_run_creates_the_administrator(qtbot, store):
+    dialog = FirstRunDialog(store)
+    qtbot.addWidget(dialog)
+    dialog.username.setText("chief")
+    dialog.display_name.setText("Chief Administrator")
+    dialog.password.setText("long-password")
+    dialog.repeat.setText("other-password")
+    dialog.create_administrator()
+    assert "differ" in dialog.message.text() and dialog.user is None
+    dialog.repeat.setText("long-password")
+    dialog.create_administrator()
+    assert dialog.user is not None and dialog.user.role.value == "administrator"

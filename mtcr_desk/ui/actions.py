@@ -1,0 +1,100 @@
+"""The one registry of user actions: menus, toolbar and shortcuts are built from it.
+
+Every action has an :class:`ActionId` and one factory entry (text, shortcut,
+tip). Windows ask :func:`create_actions` for their QActions and connect them;
+nothing else creates menu items, so shortcuts stay unique and documented
+(``docs/shortcuts.md`` lists them).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtGui import QAction, QKeySequence
+
+
+class ActionId(str, enum.Enum):
+    """Every action a user can trigger from a menu, the toolbar or a shortcut."""
+
+    NEW_CASE = "new_case"
+    OPEN_CASE = "open_case"
+    SAVE = "save"
+    UNDO = "undo"
+    REDO = "redo"
+    FIND = "find"
+    PRINT = "print"
+    QUIT = "quit"
+    GO_CASES = "go_cases"
+    GO_CONTROL_LIST = "go_control_list"
+    GO_USERS = "go_users"
+    GO_REFERENCE = "go_reference"
+    VERIFY = "verify"
+    SIGN_OUT = "sign_out"
+    CLASSIFY = "classify"
+    DRAFT_DECISION = "draft_decision"
+    COUNTERSIGN = "countersign"
+    CLOSE_TAB = "close_tab"
+    ABOUT = "about"
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """How one action looks: its text, shortcut and tip."""
+
+    text: str
+    shortcut: QKeySequence.StandardKey | str | None = None
+    tip: str = ""
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("actions", text)
+
+
+def action_specs() -> dict[ActionId, ActionSpec]:
+    """The factory table: one entry per action."""
+    return {
+        ActionId.NEW_CASE: ActionSpec(_tr("&New case…"), QKeySequence.StandardKey.New,
+                                      _tr("Open a new licence case")),
+        ActionId.OPEN_CASE: ActionSpec(_tr("&Open case"), QKeySequence.StandardKey.Open,
+                                       _tr("Open the case selected in the list")),
+        ActionId.SAVE: ActionSpec(_tr("&Save"), QKeySequence.StandardKey.Save,
+                                  _tr("Save the text being edited")),
+        ActionId.UNDO: ActionSpec(_tr("&Undo"), QKeySequence.StandardKey.Undo),
+        ActionId.REDO: ActionSpec(_tr("&Redo"), QKeySequence.StandardKey.Redo),
+        ActionId.FIND: ActionSpec(_tr("&Find…"), QKeySequence.StandardKey.Find,
+                                  _tr("Search the case list or the control list")),
+        ActionId.PRINT: ActionSpec(_tr("&Print…"), QKeySequence.StandardKey.Print),
+        ActionId.QUIT: ActionSpec(_tr("&Quit"), "Ctrl+Q"),
+        ActionId.GO_CASES: ActionSpec(_tr("&Cases"), "Ctrl+1", _tr("The case list")),
+        ActionId.GO_CONTROL_LIST: ActionSpec(_tr("Control &list"), "Ctrl+2",
+                                             _tr("Browse and search the control lists")),
+        ActionId.GO_USERS: ActionSpec(_tr("&Users"), "Ctrl+3", _tr("Local user accounts")),
+        ActionId.GO_REFERENCE: ActionSpec(_tr("&Reference data"), "Ctrl+4",
+                                          _tr("Countries, MTCR partners, UN measures")),
+        ActionId.VERIFY: ActionSpec(_tr("&Verify audit chain"), "Ctrl+Shift+V",
+                                    _tr("Recompute the audit chain and check every record")),
+        ActionId.SIGN_OUT: ActionSpec(_tr("Sign &out"), "Ctrl+Shift+Q"),
+        ActionId.CLASSIFY: ActionSpec(_tr("&Classify item…"), "Ctrl+K",
+                                      _tr("Pick control-list entries for the selected item")),
+        ActionId.DRAFT_DECISION: ActionSpec(_tr("&Draft decision…"), "Ctrl+Shift+D"),
+        ActionId.COUNTERSIGN: ActionSpec(_tr("Counter&sign…"), "Ctrl+Shift+S"),
+        ActionId.CLOSE_TAB: ActionSpec(_tr("&Close case"), QKeySequence.StandardKey.Close),
+        ActionId.ABOUT: ActionSpec(_tr("&About MTCR Desk")),
+    }
+
+
+def create_actions(parent: QObject) -> dict[ActionId, QAction]:
+    """Create one QAction per registered action, owned by ``parent``."""
+    actions: dict[ActionId, QAction] = {}
+    for action_id, spec in action_specs().items():
+        action = QAction(spec.text, parent)
+        action.setObjectName(f"action_{action_id.value}")
+        if spec.shortcut is not None:
+            action.setShortcut(QKeySequence(spec.shortcut))
+        if spec.tip:
+            action.setStatusTip(spec.tip)
+            action.setToolTip(spec.tip)
+        actions[action_id] = action
+    return actions
