@@ -49,6 +49,18 @@ def table_rows(result: dict) -> list[str]:
             f"| control-list search p50 | (for reference) | {result['service_p50_ms']:.3f} ms | "
             f"{result['raw_p50_ms']:.3f} ms | {result['ratio_p50']:.2f}x | |",
         ]
+    if result["bench"] in ("write-assessment", "audit-verify"):
+        verdict = "met" if result["meets_target"] else "**not met**"
+        if result["bench"] == "write-assessment":
+            measure = (f"save an assessment with its audit row, median ({result['saves']} "
+                       "saves, WAL, synchronous=FULL; baseline: bare BEGIN IMMEDIATE, "
+                       "UPDATE one row, COMMIT)")
+        else:
+            measure = (f"audit.verify() over {result['rows']:,} audit rows, median of "
+                       f"{result['repeat']} (baseline: SELECT * FROM audit_log, all rows)")
+        unit = result["unit"]
+        return [f"| {measure} | {result['target']} | {result['figure']:.3f} {unit} | "
+                f"{result['baseline']:.3f} {unit} | {result['ratio']:.2f}x | {verdict} |"]
     return [f"| {result['bench']} | | {json.dumps(result)} | | | |"]
 
 

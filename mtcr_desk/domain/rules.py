@@ -61,6 +61,11 @@ class DestinationFlags:
         return tuple(flags)
 
 
+def _article(noun: str) -> str:
+    """``administrator`` -> ``an administrator``, ``trainer`` -> ``a trainer``."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 # --- categories ------------------------------------------------------------------------
 
 
@@ -184,7 +189,7 @@ def check_draft(
             "review, or returned to its drafter"))
     if drafter.role not in (Role.OFFICER, Role.SENIOR_OFFICER):
         failures.append(RuleFailure(
-            "drafter role", f"{drafter.username} is a {drafter.role.value}; an officer or "
+            "drafter role", f"{drafter.username} is {_article(drafter.role.value)}; an officer or "
                             "senior officer drafts decisions"))
     if not case.items:
         failures.append(RuleFailure("items", "the case has no items; add the items applied for"))
@@ -285,7 +290,7 @@ def check_countersign(
     if not countersigner.role.may_countersign:
         failures.append(RuleFailure(
             "countersigner role",
-            f"{countersigner.username} is a {countersigner.role.value}; an officer or senior "
+            f"{countersigner.username} is {_article(countersigner.role.value)}; an officer or senior "
             "officer countersigns"))
     elif category is Category.I and countersigner.role is not Role.SENIOR_OFFICER:
         failures.append(RuleFailure(

@@ -210,7 +210,8 @@ class CaseService:
 
     def _require_case_worker(self, actor: User, action: str) -> None:
         if actor.role not in (Role.OFFICER, Role.SENIOR_OFFICER, Role.TRAINER):
-            raise RuleViolation(f"{action}: {actor.username} is an {actor.role.value}; "
+            article = "an" if actor.role.value[:1] in "aeiou" else "a"
+            raise RuleViolation(f"{action}: {actor.username} is {article} {actor.role.value}; "
                                 "officers work on cases")
 
     def _open_for_changes(self, case: Case, action: str) -> None:

@@ -133,6 +133,8 @@ def update(connection: sqlite3.Connection, table: str, key: Mapping, changes: Ma
     before = _fetch(connection, table, key)
     if before is None:
         raise KeyError(f"{table} {dict(key)}")
+    if all(before.get(column) == value for column, value in changes.items()):
+        return before  # nothing changes, so nothing is written or audited
     assignments = ", ".join(f"{column} = ?" for column in changes)
     where = " AND ".join(f"{column} = ?" for column in key)
     connection.execute(f"UPDATE {table} SET {assignments} WHERE {where}",
@@ -186,6 +188,7 @@ def verify(connection: sqlite3.Connection) -> VerifyResult:
     prev_hash = GENESIS_HASH
     expected_seq = 1
     latest: dict[tuple[str, str], tuple[int, str | None]] = {}
+    chain_hashes: set[str] = set()
     count = 0
     cursor = connection.execute(
         "SELECT seq, at, actor, action, entity, entity_id, before, after, prev_hash, hash "
@@ -204,11 +207,30 @@ def verify(connection: sqlite3.Connection) -> VerifyResult:
             return VerifyResult(count, prev_hash, AuditProblem(
                 seq, f"audit row {seq} ({action} {entity} {entity_id}) was altered"))
         latest[(entity, entity_id)] = (seq, after)
+        chain_hashes.add(stored)
         prev_hash = stored
         expected_seq += 1
 
-    problem = _cross_check(connection, latest)
+    problem = _cross_check(connection, latest) or _check_decision_anchors(connection,
+                                                                          chain_hashes)
     return VerifyResult(count, prev_hash, problem)
+
+
+def _check_decision_anchors(connection: sqlite3.Connection,
+                            chain_hashes: set[str]) -> AuditProblem | None:
+    """Every final decision recorded the chain's head when it was made; it must be there.
+
+    A chain rewritten from some row on (all hashes recomputed) is consistent in
+    itself, but the heads recorded by later decisions are then no longer in it.
+    """
+    for decision_id, case_id, head_hash in connection.execute(
+            "SELECT id, case_id, audit_head FROM decisions WHERE audit_head IS NOT NULL "
+            "ORDER BY id"):
+        if head_hash not in chain_hashes:
+            return AuditProblem(None, f"decision {decision_id} (case row {case_id}) was made "
+                                      f"at audit head {head_hash[:16]}…, which is no longer "
+                                      "in the chain: the chain was rewritten")
+    return None
 
 
 def _cross_check(connection: sqlite3.Connection,

@@ -193,18 +193,28 @@ def item_id(connection: sqlite3.Connection, row_id: int, line: int) -> int | Non
 
 def save_assessment(connection: sqlite3.Connection, item_row_id: int, assessment: Assessment,
                     *, edition_id: str, actor: str, action: str = "assess item") -> None:
-    """Replace an item's assessment and its entry codes (audited, row by row)."""
+    """Replace an item's assessment and its entry codes (audited, row by row).
+
+    Entry rows are rewritten only when the codes or the edition change, so that an
+    unchanged list leaves no audit rows behind.
+    """
     existing = connection.execute(
-        "SELECT position FROM assessment_entries WHERE item_id = ? ORDER BY position",
-        [item_row_id]).fetchall()
-    for (position,) in existing:
-        audit.delete(connection, "assessment_entries",
-                     {"item_id": item_row_id, "position": position}, actor=actor, action=action)
+        "SELECT position, edition_id, code FROM assessment_entries WHERE item_id = ? "
+        "ORDER BY position", [item_row_id]).fetchall()
+    unchanged = [(edition_id, code) for _, edition_id, code in existing] == \
+        [(edition_id, code) for code in assessment.entry_codes]
+    if not unchanged:
+        for position, _, _ in existing:
+            audit.delete(connection, "assessment_entries",
+                         {"item_id": item_row_id, "position": position}, actor=actor,
+                         action=action)
     audit.update(connection, "assessments", {"item_id": item_row_id}, {
         "status": assessment.status.value, "category": assessment.category,
         "rationale": assessment.rationale, "assessed_by": assessment.assessed_by,
         "assessed_at": assessment.assessed_at, "precedent": assessment.precedent,
     }, actor=actor, action=action)
+    if unchanged:
+        return
     for position, code in enumerate(assessment.entry_codes):
         audit.insert(connection, "assessment_entries", {
             "item_id": item_row_id, "position": position, "edition_id": edition_id,

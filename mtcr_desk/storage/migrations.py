@@ -404,6 +404,24 @@ def m005_pending_decision_guards(db: Database) -> None:
             "the case is final (decided or withdrawn); amend it instead")
 
 
+@migrations()
+def m006_guards_on_moved_rows_and_notes(db: Database) -> None:
+    """A row may not be moved into a final case either, and notes are append-only."""
+    final_message = "the case is final (decided or withdrawn); amend it instead"
+    for table in ("parties", "items", "factors"):
+        _refuse(db, f"{table}_final_no_move_in", f"BEFORE UPDATE ON {table}",
+                f"(SELECT status FROM cases WHERE id = NEW.case_id) IN {FINAL_CASE_STATUSES}",
+                final_message)
+    for table in ("assessments", "assessment_entries"):
+        _refuse(db, f"{table}_final_no_move_in", f"BEFORE UPDATE ON {table}",
+                "(SELECT c.status FROM cases AS c JOIN items AS i ON i.case_id = c.id "
+                f"WHERE i.id = NEW.item_id) IN {FINAL_CASE_STATUSES}", final_message)
+    _refuse(db, "notes_no_update", "BEFORE UPDATE ON notes", "",
+            "notes are never changed; add a new note instead")
+    _refuse(db, "notes_no_delete", "BEFORE DELETE ON notes", "",
+            "notes are never deleted; add a new note instead")
+
+
 def pending_migrations(db: Database) -> list[str]:
     """Return the names of migrations not yet applied to ``db``."""
     return [migration.name for migration in migrations.pending(db)]
