@@ -67,3 +67,11 @@ def shipped_control_lists_dir() -> Path:
 def resources_dir() -> Path:
     """Return the ``resources/`` folder (fonts, icons)."""
     return _application_root() / "resources"
+
+
+def user_log_dir() -> Path:
+    """Return the folder for log files (not created here)."""
+    override = os.environ.get("MTCR_DESK_LOG_DIR")
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_log_dir(APP_SLUG, ORGANISATION))

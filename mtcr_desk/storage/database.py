@@ -22,8 +22,6 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-import sqlite_utils
-
 from mtcr_desk import SQLITE_APPLICATION_ID
 from mtcr_desk.domain.errors import (
     DatabaseLockedError,
@@ -116,8 +114,17 @@ class Store:
     def __init__(self, path: Path, connection: sqlite3.Connection):
         self.path = path
         self.connection = connection
-        self.db = sqlite_utils.Database(connection)
         self.read_only = False
+        self._db = None
+
+    @property
+    def db(self):
+        """The connection wrapped by sqlite-utils (imported on first use: it is slow to load)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.connection)
+        return self._db
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -199,7 +206,7 @@ def open_store(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Store:
             raise StorageError(f"Database {path}: cannot switch to WAL journal ({journal_mode})")
         connection.execute("PRAGMA synchronous = FULL")
         store = Store(path, connection)
-        if migrations.pending_migrations(store.db):
+        if migrations.pending_migrations(connection):
             with store.write():
                 connection.execute(f"PRAGMA application_id = {SQLITE_APPLICATION_ID}")
                 migrations.apply(store.db)

@@ -10,12 +10,47 @@ version carries migration names this version does not know, and
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database, Migrations
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 MIGRATION_SET = "mtcr_desk"
 
-migrations = Migrations(MIGRATION_SET)
+
+class _MigrationRegistry:
+    """The migration functions in order, registered with ``@migrations()``.
+
+    The sqlite-utils migration set is built only when a migration must run:
+    importing sqlite-utils costs a noticeable share of the app's start-up, and an
+    up-to-date database never needs it.
+    """
+
+    def __init__(self, name: str):
+        self.name = name
+        self.functions: list[Callable] = []
+
+    def __call__(self) -> Callable[[Callable], Callable]:
+        def register(function: Callable) -> Callable:
+            self.functions.append(function)
+            return function
+
+        return register
+
+    def migration_set(self):
+        from sqlite_utils import Migrations
+
+        migration_set = Migrations(self.name)
+        for function in self.functions:
+            migration_set(name=function.__name__)(function)
+        return migration_set
+
+    def apply(self, db: Database, **options) -> None:
+        self.migration_set().apply(db, **options)
+
+
+migrations = _MigrationRegistry(MIGRATION_SET)
 
 
 @migrations()
@@ -422,9 +457,17 @@ def m006_guards_on_moved_rows_and_notes(db: Database) -> None:
             "notes are never deleted; add a new note instead")
 
 
-def pending_migrations(db: Database) -> list[str]:
-    """Return the names of migrations not yet applied to ``db``."""
-    return [migration.name for migration in migrations.pending(db)]
+def pending_migrations(db: Database | sqlite3.Connection) -> list[str]:
+    """Return the names of migrations not yet applied (plain SQL; no sqlite-utils)."""
+    connection = getattr(db, "conn", db)
+    has_table = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
+    ).fetchone()
+    applied = set()
+    if has_table:
+        applied = {name for (name,) in connection.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET])}
+    return [name for name in known_migration_names() if name not in applied]
 
 
 def apply(db: Database) -> None:
@@ -434,7 +477,7 @@ def apply(db: Database) -> None:
 
 def known_migration_names() -> list[str]:
     """Return the names of every migration this version knows, in order."""
-    return [migration.name for migration in migrations._migrations]
+    return [function.__name__ for function in migrations.functions]
 
 
 def unknown_applied_migrations(connection: sqlite3.Connection) -> list[str]:

@@ -13,6 +13,7 @@ from mtcr_desk.services import users
 from mtcr_desk.services.database import open_database
 from mtcr_desk.services.demo import open_demo_database
 from mtcr_desk.services.instance_lock import InstanceLock
+from mtcr_desk.ui import errors
 from mtcr_desk.ui.context import AppContext
 from mtcr_desk.ui.dialogs.sign_in import FirstRunDialog, SignInDialog
 from mtcr_desk.ui.main_window import MainWindow
@@ -49,6 +50,7 @@ def open_session(database_path: Path, *, demo: bool, lock: InstanceLock):
 def run_application(database_path: Path, *, demo: bool = False) -> int:
     """Open the database, sign the user in and show the main window; return the exit code."""
     application = create_application()
+    errors.install()
     lock = InstanceLock(database_path)
     try:
         context = open_session(database_path, demo=demo, lock=lock)

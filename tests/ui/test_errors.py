@@ -1,0 +1,29 @@
+"""Unexpected errors: an apology on screen, the traceback in the log file."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox
+
+from mtcr_desk.ui import errors
+
+
+def test_an_unexpected_error_is_logged_and_apologised_for(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("MTCR_DESK_LOG_DIR", str(tmp_path))
+    for handler in list(errors.logger.handlers):
+        errors.logger.removeHandler(handler)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    errors.configure_logging()
+    try:
+        raise RuntimeError("boom in a slot")
+    except RuntimeError as error:
+        errors.handle_unexpected(type(error), error, error.__traceback__)
+    for handler in errors.logger.handlers:
+        handler.flush()
+    log = (tmp_path / errors.LOG_FILE_NAME).read_text(encoding="utf-8")
+    assert "RuntimeError: boom in a slot" in log and "Traceback" in log
+    assert shown and shown[0].startswith("Sorry: something went wrong")
+    assert "boom" not in shown[0]  # no technical detail in front of the user
+    for handler in list(errors.logger.handlers):
+        errors.logger.removeHandler(handler)
+        handler.close()
