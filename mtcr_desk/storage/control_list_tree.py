@@ -5,8 +5,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-from mtcr_desk.storage.control_lists import _ENTRY_SELECT, entry_from_row
 from mtcr_desk.domain.control_list import Entry
+
+# The entry select list is shared so that every entry is read the same way.
+from mtcr_desk.storage.control_lists import _ENTRY_SELECT, entry_from_row
 
 #: The count of a node's children, leaving out the kinds the caller hides. Uses the
 #: ``entries_parent`` index (edition, parent code, sort key).
