@@ -27,7 +27,7 @@ from mtcr_desk.domain.users import Role
 from mtcr_desk.services import audit_check
 from mtcr_desk.ui.actions import ActionId, create_actions
 from mtcr_desk.ui.context import AppContext
-from mtcr_desk.ui.views.editions_view import EditionsView
+from mtcr_desk.ui.views.control_list_browser import ControlListBrowser
 
 #: Navigation pages in order: (key, title, administrators only).
 PAGES = (
@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
 
     def _default_page(self, key: str) -> QWidget:
         if key == "control_list":
-            return EditionsView(self.context)
+            return ControlListBrowser(self.context)
         placeholder = QLabel(self.tr("This page arrives with the next release."))
         placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         return placeholder
@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
         a[ActionId.GO_USERS].triggered.connect(lambda: self.show_page("users"))
         a[ActionId.GO_REFERENCE].triggered.connect(lambda: self.show_page("reference"))
         a[ActionId.VERIFY].triggered.connect(self.verify_audit_chain)
+        a[ActionId.FIND].triggered.connect(self._find)
         a[ActionId.ABOUT].triggered.connect(self._about)
         is_admin = self.context.user is not None and \
             self.context.user.role is Role.ADMINISTRATOR
@@ -178,6 +179,13 @@ class MainWindow(QMainWindow):
         self._show_audit_state()
         box = QMessageBox.information if result.ok else QMessageBox.critical
         box(self, self.tr("Audit chain"), audit_check.describe(result, long=True))
+
+    def _find(self) -> None:
+        """Ctrl+F: the search box of the page in front."""
+        page = self.stack.currentWidget()
+        focus_search = getattr(page, "focus_search", None)
+        if focus_search is not None:
+            focus_search()
 
     def _about(self) -> None:
         QMessageBox.about(self, APP_NAME, f"{APP_NAME} {__version__}\n"

@@ -45,17 +45,34 @@ def test_an_administrator_also_sees_users_and_reference_data(qtbot, store, peopl
     assert nav_titles(window) == ["Cases", "Control list", "Users", "Reference data"]
 
 
-def test_the_control_list_page_shows_the_editions(qtbot, store, people):
+def test_the_control_list_page_is_the_browser_and_find_focuses_its_search(
+        qtbot, store, people):
+    from mtcr_desk.ui.views.control_list_browser import ControlListBrowser
+
     window = window_for(qtbot, store, people["olga"])
     window.actions_by_id[ActionId.GO_CONTROL_LIST].trigger()
     page = window.pages["control_list"]
+    assert isinstance(page, ControlListBrowser)
     assert window.stack.currentWidget() is page
-    table = page.editions_table
+    window.activateWindow()
+    window.actions_by_id[ActionId.FIND].trigger()
+    qtbot.waitUntil(lambda: window.focusWidget() is page.search_edit)
+    page.set_query("production facilities")
+    assert {hit.code for hit in page.hits[:2]} == {"2.B.1", "3.B.1"}
+
+
+def test_the_editions_view_shows_provenance(qtbot, store, people):
+    from mtcr_desk.ui.context import AppContext
+    from mtcr_desk.ui.views.editions_view import EditionsView
+
+    view = EditionsView(AppContext(store=store, database_path=store.path, user=people["olga"]))
+    qtbot.addWidget(view)
+    table = view.editions_table
     assert table.item(0, COL_ID).text() == STRUCTURE_EDITION
     assert table.item(0, COL_TEXT).text() == "structure only"
     assert table.item(0, COL_ENTRIES).text() == "387"
     assert table.item(1, COL_TEXT).text() == "full"
-    assert "Structure only" in page.provenance_label.text()
+    assert "Structure only" in view.provenance_label.text()
 
 
 def test_verify_updates_the_status_bar(qtbot, store, people, monkeypatch):
