@@ -484,3 +484,40 @@ class CaseService:
     def amended_by(self, reference: str) -> list[str]:
         """Return the references of the cases that amend this one."""
         return case_store.amending_references(self.connection, reference.strip().upper())
+
+    # --- taking an edit back (undo) ----------------------------------------------------
+
+    def reset_assessment(self, reference: str, *, line: int, actor: User) -> Case:
+        """Put one item back to "unassessed" (no entries, category or rationale).
+
+        Used to undo the first assessment of an item; the case keeps its status
+        (a review once started stays in review) and the audit shows the reset.
+        """
+        self._require_case_worker(actor, "reset assessment")
+        case = self.get(reference)
+        self._open_for_changes(case, "reset assessment")
+        item = case.item(line)
+        if item is None:
+            raise NotFoundError(f"{case.reference} has no line {line}")
+        if item.assessment.status is AssessmentStatus.UNASSESSED:
+            return case
+        with self._store.write() as connection:
+            self._unchanged_since_read(connection, case)
+            case_store.save_assessment(connection, item.id, Assessment(),
+                                       edition_id=case.edition_id, actor=actor.username,
+                                       action="reset assessment")
+        return self.get(reference)
+
+    def clear_factor(self, reference: str, *, factor: Factor, actor: User) -> Case:
+        """Remove the finding on one factor (used to undo its first finding)."""
+        from mtcr_desk.storage import case_edits
+
+        self._require_case_worker(actor, "clear factor")
+        case = self.get(reference)
+        self._open_for_changes(case, "clear factor")
+        if case.factor(factor) is None:
+            raise NotFoundError(f"{case.reference} has no finding on factor {factor.value}")
+        with self._store.write() as connection:
+            self._unchanged_since_read(connection, case)
+            case_edits.delete_factor(connection, case.id, factor, actor=actor.username)
+        return self.get(reference)
