@@ -493,3 +493,249 @@ def unknown_applied_migrations(connection: sqlite3.Connection) -> list[str]:
         [MIGRATION_SET],
     ).fetchall()
     return [name for (name,) in rows if name not in known]
+
+
+# --- m007: the case list ---------------------------------------------------------------
+
+#: A case's MTCR category, for the case whose id is ``{case}``: the highest category
+#: of its controlled items' entries under the pinned edition, or, for an edition
+#: without MTCR categories, the highest category recorded with the assessments
+#: (the rule of :func:`mtcr_desk.domain.rules.item_category`). ``min`` works because
+#: ``'I' < 'II'``.
+_M007_CATEGORY = """
+    (SELECT CASE WHEN ed.has_mtcr_categories THEN
+        (SELECT min(en.category) FROM items AS i
+         JOIN assessments AS a ON a.item_id = i.id
+         JOIN assessment_entries AS ae ON ae.item_id = i.id
+         JOIN entries AS en ON en.edition_id = c.edition_id AND en.code = ae.code
+         WHERE i.case_id = c.id AND a.status = 'controlled')
+     ELSE
+        (SELECT min(a.category) FROM items AS i JOIN assessments AS a ON a.item_id = i.id
+         WHERE i.case_id = c.id AND a.status = 'controlled')
+     END
+     FROM cases AS c JOIN editions AS ed ON ed.id = c.edition_id WHERE c.id = {case})
+"""
+
+#: When a case became final: the agreed countersignature of a decided case, the
+#: withdrawal note of a withdrawn one (both paths, in-app and import, write it
+#: before the status), else now.
+_M007_CLOSED_ON = """
+    coalesce(CASE {status}
+        WHEN 'decided' THEN (SELECT max(countersigned_at) FROM decisions
+                             WHERE case_id = {case} AND countersignature = 'agreed')
+        WHEN 'withdrawn' THEN (SELECT max(created_at) FROM notes
+                               WHERE case_id = {case} AND text LIKE 'Withdrawn:%')
+        END, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+"""
+
+
+def _m007_recategorise(case_id_sql: str) -> str:
+    """The statement that recomputes the category of the case ``case_id_sql`` names."""
+    return (f"UPDATE case_index SET category = "
+            f"{_M007_CATEGORY.format(case='case_index.case_id')} "
+            f"WHERE case_id = {case_id_sql};")
+
+
+@migrations()
+def m007_case_list(db: Database) -> None:
+    """The case list's read model (``case_index``), kept right by triggers; saved filters.
+
+    ``case_index`` holds one narrow row per case with what the case list filters
+    and sorts on, the derived category and the date the case became final, with
+    an index per sort order, so that 100,000 cases filter and sort in SQL without
+    joins. It is derived data, not a record: triggers on the case tables keep it
+    right whatever path writes, and it is not audited (``verify`` cross-checks the
+    audited tables only; a trigger-maintained column inside ``cases`` would break
+    that). ``saved_filters`` holds each user's named case-list filters: view
+    preferences, not records, so they are not audited either.
+    """
+    db.execute(
+        """
+        CREATE TABLE case_index (
+            case_id INTEGER PRIMARY KEY REFERENCES cases(id),
+            reference TEXT NOT NULL,
+            reference_key INTEGER NOT NULL,  -- year * 1,000,000 + number: reference order
+            status TEXT NOT NULL,
+            status_order INTEGER GENERATED ALWAYS AS (CASE status
+                WHEN 'draft' THEN 1 WHEN 'in review' THEN 2 WHEN 'returned' THEN 3
+                WHEN 'awaiting countersignature' THEN 4 WHEN 'decided' THEN 5
+                ELSE 6 END) VIRTUAL,
+            final INTEGER GENERATED ALWAYS AS (status IN ('decided', 'withdrawn')) VIRTUAL,
+            applicant TEXT NOT NULL,
+            destination TEXT NOT NULL,
+            destination_name TEXT NOT NULL,
+            officer TEXT,
+            received_on TEXT NOT NULL,
+            due_on TEXT,
+            closed_on TEXT,
+            -- Whole days, so that "days open" is integer arithmetic, not date parsing.
+            received_day INTEGER GENERATED ALWAYS AS (CAST(julianday(received_on) AS INTEGER))
+                VIRTUAL,
+            closed_days INTEGER GENERATED ALWAYS AS (CAST(julianday(substr(closed_on, 1, 10))
+                - julianday(received_on) AS INTEGER)) STORED,
+            category TEXT CHECK (category IS NULL OR category IN ('I', 'II')),
+            category_order INTEGER GENERATED ALWAYS AS (CASE category
+                WHEN 'I' THEN 1 WHEN 'II' THEN 2 ELSE 3 END) VIRTUAL,
+            training INTEGER NOT NULL,
+            -- What free text matches, lower-cased (SQLite folds ASCII letters only).
+            search TEXT GENERATED ALWAYS AS (lower(reference || ' ' || applicant || ' '
+                || destination || ' ' || destination_name || ' ' || coalesce(officer, '')))
+                STORED
+        )
+        """
+    )
+    for name, columns in (("reference", "reference_key"),
+                          ("applicant", "applicant COLLATE NOCASE"),
+                          ("destination_name", "destination_name"),
+                          ("destination", "destination"),
+                          ("status", "status_order"),
+                          ("category", "category_order"),
+                          ("officer", "officer"),
+                          ("received", "received_on"),
+                          ("due", "due_on"),
+                          # Covers "days open": sorting by it reads this index only.
+                          ("days_open", "closed_days, received_day")):
+        db.execute(f"CREATE INDEX case_index_{name} ON case_index ({columns})")
+    # Free text: a trigram index over ``search`` finds substrings of three or more
+    # characters (case-folded, any script) without reading every case.
+    db.execute("CREATE VIRTUAL TABLE case_search USING fts5(search, content='case_index', "
+               "content_rowid='case_id', tokenize='trigram')")
+    db.execute(
+        """
+        CREATE TRIGGER case_search_insert AFTER INSERT ON case_index
+        BEGIN
+            INSERT INTO case_search (rowid, search) VALUES (NEW.case_id, NEW.search);
+        END
+        """
+    )
+    db.execute(
+        """
+        CREATE TRIGGER case_search_update AFTER UPDATE ON case_index
+        WHEN OLD.search IS NOT NEW.search
+        BEGIN
+            INSERT INTO case_search (case_search, rowid, search)
+            VALUES ('delete', OLD.case_id, OLD.search);
+            INSERT INTO case_search (rowid, search) VALUES (NEW.case_id, NEW.search);
+        END
+        """
+    )
+    db.execute(
+        """
+        CREATE TRIGGER case_search_delete AFTER DELETE ON case_index
+        BEGIN
+            INSERT INTO case_search (case_search, rowid, search)
+            VALUES ('delete', OLD.case_id, OLD.search);
+        END
+        """
+    )
+
+    copied = ("reference, reference_key, status, applicant, destination, destination_name, "
+              "officer, received_on, due_on, training")
+
+    def values(row: str) -> str:
+        return (f"{row}.reference, {row}.year * 1000000 + {row}.number, {row}.status, "
+                f"{row}.applicant, {row}.destination, coalesce((SELECT name FROM countries "
+                f"WHERE code = {row}.destination), {row}.destination), {row}.officer, "
+                f"{row}.received_on, {row}.due_on, {row}.training")
+
+    # One trigger per event where the order matters: SQLite does not promise an order.
+    db.execute(
+        f"""
+        CREATE TRIGGER case_index_case_insert AFTER INSERT ON cases
+        BEGIN
+            INSERT INTO case_index (case_id, {copied}, closed_on)
+            VALUES (NEW.id, {values('NEW')}, CASE WHEN NEW.status IN {FINAL_CASE_STATUSES}
+                THEN {_M007_CLOSED_ON.format(status='NEW.status', case='NEW.id')} END);
+        END
+        """
+    )
+    db.execute(
+        f"""
+        CREATE TRIGGER case_index_case_update AFTER UPDATE ON cases
+        BEGIN
+            UPDATE case_index SET ({copied}) = ({values('NEW')}) WHERE case_id = NEW.id;
+        END
+        """
+    )
+    db.execute(
+        f"""
+        CREATE TRIGGER case_index_case_repin AFTER UPDATE OF edition_id ON cases
+        BEGIN
+            {_m007_recategorise('NEW.id')}
+        END
+        """
+    )
+    db.execute(
+        f"""
+        CREATE TRIGGER case_index_case_final AFTER UPDATE OF status ON cases
+        WHEN NEW.status IN {FINAL_CASE_STATUSES}
+        BEGIN
+            UPDATE case_index SET closed_on =
+                {_M007_CLOSED_ON.format(status='NEW.status', case='NEW.id')}
+            WHERE case_id = NEW.id;
+        END
+        """
+    )
+    for table in ("assessments", "assessment_entries"):
+        for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+            statements = [_m007_recategorise(
+                f"(SELECT case_id FROM items WHERE id = {row}.item_id)")]
+            if event == "UPDATE":
+                statements.append(_m007_recategorise(
+                    "(SELECT case_id FROM items WHERE id = OLD.item_id)"))
+            body = "\n".join(statements)
+            db.execute(
+                f"""
+                CREATE TRIGGER case_index_{table}_{event.lower()} AFTER {event} ON {table}
+                BEGIN
+                    {body}
+                END
+                """
+            )
+    db.execute(
+        f"""
+        CREATE TRIGGER case_index_items_move AFTER UPDATE OF case_id ON items
+        BEGIN
+            {_m007_recategorise('OLD.case_id')}
+            {_m007_recategorise('NEW.case_id')}
+        END
+        """
+    )
+    db.execute(
+        f"""
+        CREATE TRIGGER case_index_items_delete AFTER DELETE ON items
+        BEGIN
+            {_m007_recategorise('OLD.case_id')}
+        END
+        """
+    )
+    db.execute(
+        """
+        CREATE TRIGGER case_index_country_name AFTER UPDATE OF name ON countries
+        BEGIN
+            UPDATE case_index SET destination_name = NEW.name WHERE destination = NEW.code;
+        END
+        """
+    )
+
+    # Cases recorded before this migration.
+    db.execute(f"INSERT INTO case_index (case_id, {copied}) SELECT c.id, {values('c')} "
+               "FROM cases AS c")
+    db.execute("UPDATE case_index SET category = "
+               f"{_M007_CATEGORY.format(case='case_index.case_id')}")
+    db.execute("UPDATE case_index SET closed_on = "
+               f"{_M007_CLOSED_ON.format(status='case_index.status', case='case_index.case_id')}"
+               f" WHERE status IN {FINAL_CASE_STATUSES}")
+
+    db.execute(
+        """
+        CREATE TABLE saved_filters (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL REFERENCES users(username),
+            name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+            filter TEXT NOT NULL,  -- JSON, written by services.case_list
+            saved_at TEXT NOT NULL,
+            UNIQUE (username, name)
+        )
+        """
+    )

@@ -10,6 +10,7 @@ geometry and view state only.
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QUndoGroup
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -27,6 +28,7 @@ from mtcr_desk.domain.users import Role
 from mtcr_desk.services import audit_check
 from mtcr_desk.ui.actions import ActionId, create_actions
 from mtcr_desk.ui.context import AppContext
+from mtcr_desk.ui.views.cases_page import CasesPage
 from mtcr_desk.ui.views.control_list_browser import ControlListBrowser
 
 #: Navigation pages in order: (key, title, administrators only).
@@ -87,7 +89,10 @@ class MainWindow(QMainWindow):
         central.setLayout(layout)
         self.setCentralWidget(central)
 
+        # One undo stack per open case; Edit > Undo/Redo follow the case in front.
+        self.undo_group = QUndoGroup(self)
         self._build_menus()
+        self._connect_cases_page()
         self._build_status_bar()
         self.navigation.setCurrentRow(0)
         self._restore_view_state()
@@ -95,6 +100,8 @@ class MainWindow(QMainWindow):
     # --- pages -------------------------------------------------------------------------
 
     def _default_page(self, key: str) -> QWidget:
+        if key == "cases":
+            return CasesPage(self.context)
         if key == "control_list":
             return ControlListBrowser(self.context)
         placeholder = QLabel(self.tr("This page arrives with the next release."))
@@ -151,6 +158,45 @@ class MainWindow(QMainWindow):
         for action_id in (ActionId.NEW_CASE, ActionId.SAVE, ActionId.CLASSIFY,
                           ActionId.DRAFT_DECISION, ActionId.COUNTERSIGN):
             a[action_id].setEnabled(self.context.may_write)
+
+    def _connect_cases_page(self) -> None:
+        a = self.actions_by_id
+        a[ActionId.UNDO].triggered.connect(self.undo_group.undo)
+        a[ActionId.REDO].triggered.connect(self.undo_group.redo)
+        a[ActionId.UNDO].setEnabled(False)
+        a[ActionId.REDO].setEnabled(False)
+        self.undo_group.canUndoChanged.connect(a[ActionId.UNDO].setEnabled)
+        self.undo_group.canRedoChanged.connect(a[ActionId.REDO].setEnabled)
+        self.undo_group.undoTextChanged.connect(
+            lambda text: a[ActionId.UNDO].setText(self.tr("&Undo ") + text if text
+                                                  else self.tr("&Undo")))
+        self.undo_group.redoTextChanged.connect(
+            lambda text: a[ActionId.REDO].setText(self.tr("&Redo ") + text if text
+                                                  else self.tr("&Redo")))
+        page = self.pages.get("cases")
+        if not isinstance(page, CasesPage):
+            return
+        page.workspace_opened.connect(lambda workspace: self.undo_group.addStack(
+            workspace.undo_stack))
+        page.workspace_closed.connect(lambda workspace: self.undo_group.removeStack(
+            workspace.undo_stack))
+        page.current_workspace_changed.connect(
+            lambda workspace: self.undo_group.setActiveStack(
+                workspace.undo_stack if workspace is not None else None))
+        a[ActionId.OPEN_CASE].triggered.connect(page.open_selected)
+        a[ActionId.CLOSE_TAB].triggered.connect(page.close_current)
+        a[ActionId.CLASSIFY].triggered.connect(lambda: self._on_workspace("classify"))
+        a[ActionId.DRAFT_DECISION].triggered.connect(lambda: self._on_workspace("draft"))
+        a[ActionId.COUNTERSIGN].triggered.connect(
+            lambda: self._on_workspace("show_page", "decision"))
+
+    def _on_workspace(self, method: str, *args) -> None:
+        """Run a workspace action on the case in front, if a case is in front."""
+        page = self.pages.get("cases")
+        workspace = page.current_workspace() if isinstance(page, CasesPage) else None
+        if workspace is not None:
+            self.show_page("cases")
+            getattr(workspace, method)(*args)
 
     def _build_status_bar(self) -> None:
         user = self.context.user
