@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 # Touched after a successful install; pyproject.toml changes trigger a reinstall.
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test bench data lint system-libs-offscreen system-libs-window clean
+.PHONY: run test bench screenshots data lint system-libs-offscreen system-libs-window clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "MTCR Desk needs Python 3.11 or newer (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
@@ -28,6 +28,7 @@ system-libs-window:
 	@packaging/install-system-libs.sh window
 
 run: $(INSTALLED) system-libs-window
+	@echo "Demo sign-in: olga.officer / demo-officer (officer), sam.senior / demo-senior (senior officer); more in README.md"
 	$(BIN)/mtcr-desk --demo
 
 test: $(INSTALLED) system-libs-offscreen
@@ -35,6 +36,10 @@ test: $(INSTALLED) system-libs-offscreen
 
 bench: $(INSTALLED) system-libs-offscreen
 	QT_QPA_PLATFORM=offscreen LANG=C.UTF-8 $(BIN)/python bench/run_all.py
+
+# Regenerate docs/screenshots/*.png from the demo database (look at every one afterwards).
+screenshots: $(INSTALLED) system-libs-offscreen
+	QT_QPA_PLATFORM=offscreen LANG=C.UTF-8 $(BIN)/python docs/make_screenshots.py
 
 # Rebuild database/control_lists/ and database/reference/ from database/sources/.
 data: | $(BIN)/python

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QUndoGroup
+from shiboken6 import isValid
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -165,14 +166,10 @@ class MainWindow(QMainWindow):
         a[ActionId.REDO].triggered.connect(self.undo_group.redo)
         a[ActionId.UNDO].setEnabled(False)
         a[ActionId.REDO].setEnabled(False)
-        self.undo_group.canUndoChanged.connect(a[ActionId.UNDO].setEnabled)
-        self.undo_group.canRedoChanged.connect(a[ActionId.REDO].setEnabled)
-        self.undo_group.undoTextChanged.connect(
-            lambda text: a[ActionId.UNDO].setText(self.tr("&Undo ") + text if text
-                                                  else self.tr("&Undo")))
-        self.undo_group.redoTextChanged.connect(
-            lambda text: a[ActionId.REDO].setText(self.tr("&Redo ") + text if text
-                                                  else self.tr("&Redo")))
+        self.undo_group.canUndoChanged.connect(self._can_undo_changed)
+        self.undo_group.canRedoChanged.connect(self._can_redo_changed)
+        self.undo_group.undoTextChanged.connect(self._undo_text_changed)
+        self.undo_group.redoTextChanged.connect(self._redo_text_changed)
         page = self.pages.get("cases")
         if not isinstance(page, CasesPage):
             return
@@ -189,6 +186,29 @@ class MainWindow(QMainWindow):
         a[ActionId.DRAFT_DECISION].triggered.connect(lambda: self._on_workspace("draft"))
         a[ActionId.COUNTERSIGN].triggered.connect(
             lambda: self._on_workspace("show_page", "decision"))
+
+    # The undo group may still signal while the window is being torn down, after its
+    # actions are gone: each slot checks that its action is still alive.
+
+    def _can_undo_changed(self, can: bool) -> None:
+        action = self.actions_by_id[ActionId.UNDO]
+        if isValid(action):
+            action.setEnabled(can)
+
+    def _can_redo_changed(self, can: bool) -> None:
+        action = self.actions_by_id[ActionId.REDO]
+        if isValid(action):
+            action.setEnabled(can)
+
+    def _undo_text_changed(self, text: str) -> None:
+        action = self.actions_by_id[ActionId.UNDO]
+        if isValid(action):
+            action.setText(self.tr("&Undo ") + text if text else self.tr("&Undo"))
+
+    def _redo_text_changed(self, text: str) -> None:
+        action = self.actions_by_id[ActionId.REDO]
+        if isValid(action):
+            action.setText(self.tr("&Redo ") + text if text else self.tr("&Redo"))
 
     def _on_workspace(self, method: str, *args) -> None:
         """Run a workspace action on the case in front, if a case is in front."""
