@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+TARGET_OPEN_MS = 50.0
 TARGET_KEYSTROKE_P95_MS = 50.0
 TARGET_RSS_MB = 400.0
 VISIBLE_ROWS = 40
@@ -225,13 +226,13 @@ def run(args) -> list[dict]:
 
     return [
         timing("case-list-open", open_ms, open_bare_ms, statistics.median,
-               "instant (for reference: p95 keystroke target 50 ms)", lambda f: f <= 50.0,
+               f"<= {TARGET_OPEN_MS:g} ms", lambda f: f <= TARGET_OPEN_MS,
                cold_ms=round(cold_open_ms, 3)),
         timing("case-list-keystroke", key_ms, key_bare_ms, p95,
                f"p95 <= {TARGET_KEYSTROKE_P95_MS:g} ms",
                lambda f: f <= TARGET_KEYSTROKE_P95_MS,
                median=round(statistics.median(key_ms), 3), max=round(max(key_ms), 3),
-               keystrokes=len(steps)),
+               keystrokes=len(steps), repeat=args.repeat),
         timing("case-list-sort", sort_ms, sort_bare_ms, p95, "(for reference)",
                lambda f: True, max=round(max(sort_ms), 3)),
         timing("case-list-scroll", scroll_ms, scroll_bare_ms, p95, "(for reference)",

@@ -69,7 +69,37 @@ def table_rows(result: dict) -> list[str]:
             f"{result['ours_median_s'] * 1000:.0f} ms | {result['bare_median_s'] * 1000:.0f} ms "
             f"(bare QApplication + QMainWindow) | {result['ratio']:.2f}x | {verdict} |",
         ]
+    if result["bench"].startswith("case-list-"):
+        return [case_list_row(result)]
     return [f"| {result['bench']} | | {json.dumps(result)} | | | |"]
+
+
+#: Measure and baseline of each bench/case_list.py result.
+CASE_LIST_MEASURES = {
+    "case-list-open": ("open the list, median", "bare count + first 200 rows of cases"),
+    "case-list-keystroke": ("filter keystroke p95 ({keystrokes} keystrokes x {repeat})",
+                            "bare count + first 200 rows, applicant LIKE typed text"),
+    "case-list-sort": ("sort by a column p95 (9 columns x 2 orders)",
+                       "bare count + first 200 rows of cases"),
+    "case-list-scroll": ("fetch the next 200 rows p95 ({loaded:,} rows fetched)",
+                         "the same page of cases by LIMIT/OFFSET"),
+    "case-list-memory": ("peak RSS", "peak RSS with QApplication, database open, bare queries"),
+}
+
+
+def case_list_row(result: dict) -> str:
+    """One table row for a bench/case_list.py result."""
+    measure, baseline = CASE_LIST_MEASURES[result["bench"]]
+    measure = (f"case list ({result['cases']:,} cases, {result['items']:,} items): "
+               + measure.format(**result))
+    verdict = "met" if result["meets_target"] else "**not met**"
+    if result["target"].startswith("("):
+        verdict = ""
+    unit = result["unit"]
+    precision = 1 if unit == "MB" else 3
+    return (f"| {measure} | {result['target']} | {result['figure']:.{precision}f} {unit} | "
+            f"{result['baseline']:.{precision}f} {unit} ({baseline}) | "
+            f"{result['ratio']:.2f}x | {verdict} |")
 
 
 def main() -> int:

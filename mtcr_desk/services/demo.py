@@ -26,16 +26,19 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mtcr_desk import paths
 from mtcr_desk.domain.errors import InvalidInputError, StorageError
 from mtcr_desk.domain.users import Role, User
-from mtcr_desk.services import case_format, users
-from mtcr_desk.services.case_format import CaseDocument
+from mtcr_desk.services import users
 from mtcr_desk.services.cases import CaseService
 from mtcr_desk.services.database import open_database
 from mtcr_desk.storage import audit
 from mtcr_desk.storage.database import Store
+
+if TYPE_CHECKING:
+    from mtcr_desk.services.case_format import CaseDocument
 
 USERS_FORMAT = "mtcr-desk/demo-users"
 USERS_FORMAT_VERSION = 1
@@ -68,6 +71,13 @@ class DemoData:
     def officer(self) -> DemoUser:
         """The demo officer, who imports the demo cases."""
         return next(u for u in self.users if u.role is Role.OFFICER)
+
+
+def _case_format():
+    """The case-file module, loaded only when demo cases are read (not on every start)."""
+    from mtcr_desk.services import case_format
+
+    return case_format
 
 
 def demo_data_dir() -> Path:
@@ -150,7 +160,7 @@ def _read_cases(store: Store, data: DemoData) -> list[CaseDocument]:
     """Validate every demo case against ``store`` before anything is written."""
     documents = []
     for path in data.case_files:
-        document = case_format.read_case_file(path, store=store)
+        document = _case_format().read_case_file(path, store=store)
         if document.case.training:
             raise InvalidInputError(f"{path.name}: a demo case is not a training case")
         documents.append(document)
@@ -173,7 +183,7 @@ def _fill(store: Store, data: DemoData) -> None:
             role=demo_user.role, password=demo_user.password, actor=admin)
     officer = added[data.officer.username]
     for document in documents:
-        case_format.import_case(store, document, actor=officer)
+        _case_format().import_case(store, document, actor=officer)
 
 
 def _check_complete(store: Store, data: DemoData) -> None:

@@ -30,7 +30,6 @@ from mtcr_desk.services import audit_check
 from mtcr_desk.ui.actions import ActionId, create_actions
 from mtcr_desk.ui.context import AppContext
 from mtcr_desk.ui.views.cases_page import CasesPage
-from mtcr_desk.ui.views.control_list_browser import ControlListBrowser
 
 #: Navigation pages in order: (key, title, administrators only).
 PAGES = (
@@ -57,19 +56,25 @@ class MainWindow(QMainWindow):
         self.navigation.setAccessibleName(self.tr("Navigation"))
         self.navigation.setMaximumWidth(180)
         self.stack = QStackedWidget()
+        #: Pages built so far; the others are built the first time they are shown, so
+        #: that the window appears without waiting for pages nobody has opened yet.
         self.pages: dict[str, QWidget] = {}
+        self._page_keys: list[str] = []
         provided = pages or {}
         for key, title, admin_only in PAGES:
             if admin_only and (context.user is None
                                or context.user.role is not Role.ADMINISTRATOR):
                 continue
-            page = provided.get(key) or self._default_page(key)
-            self.pages[key] = page
-            self.stack.addWidget(page)
+            if key in provided:
+                self.pages[key] = provided[key]
+                self.stack.addWidget(provided[key])
+            else:
+                self.stack.addWidget(QWidget())  # replaced when first shown
+            self._page_keys.append(key)
             item = QListWidgetItem(self.tr(title))
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.navigation.addItem(item)
-        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.navigation.currentRowChanged.connect(self._show_row)
 
         self.banner = QLabel()
         self.banner.setAccessibleName(self.tr("Read-only notice"))
@@ -93,7 +98,7 @@ class MainWindow(QMainWindow):
         # One undo stack per open case; Edit > Undo/Redo follow the case in front.
         self.undo_group = QUndoGroup(self)
         self._build_menus()
-        self._connect_cases_page()
+        self._connect_undo_actions()
         self._build_status_bar()
         self.navigation.setCurrentRow(0)
         self._restore_view_state()
@@ -104,16 +109,37 @@ class MainWindow(QMainWindow):
         if key == "cases":
             return CasesPage(self.context)
         if key == "control_list":
+            # Imported here: the browser is only needed once the page is opened.
+            from mtcr_desk.ui.views.control_list_browser import ControlListBrowser
+
             return ControlListBrowser(self.context)
         placeholder = QLabel(self.tr("This page arrives with the next release."))
         placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         return placeholder
 
+    def page(self, key: str) -> QWidget:
+        """Return a page, building it on first use."""
+        if key not in self.pages:
+            index = self._page_keys.index(key)
+            placeholder = self.stack.widget(index)
+            page = self._default_page(key)
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.pages[key] = page
+            if key == "cases":
+                self._connect_cases_page()
+        return self.pages[key]
+
+    def _show_row(self, row: int) -> None:
+        if 0 <= row < len(self._page_keys):
+            self.page(self._page_keys[row])
+            self.stack.setCurrentIndex(row)
+
     def show_page(self, key: str) -> None:
         """Switch to a navigation page by key (ignored when the user may not see it)."""
-        keys = list(self.pages)
-        if key in keys:
-            self.navigation.setCurrentRow(keys.index(key))
+        if key in self._page_keys:
+            self.navigation.setCurrentRow(self._page_keys.index(key))
 
     # --- menus, toolbar, status bar ----------------------------------------------------
 
@@ -160,7 +186,7 @@ class MainWindow(QMainWindow):
                           ActionId.DRAFT_DECISION, ActionId.COUNTERSIGN):
             a[action_id].setEnabled(self.context.may_write)
 
-    def _connect_cases_page(self) -> None:
+    def _connect_undo_actions(self) -> None:
         a = self.actions_by_id
         a[ActionId.UNDO].triggered.connect(self.undo_group.undo)
         a[ActionId.REDO].triggered.connect(self.undo_group.redo)
@@ -170,6 +196,9 @@ class MainWindow(QMainWindow):
         self.undo_group.canRedoChanged.connect(self._can_redo_changed)
         self.undo_group.undoTextChanged.connect(self._undo_text_changed)
         self.undo_group.redoTextChanged.connect(self._redo_text_changed)
+
+    def _connect_cases_page(self) -> None:
+        a = self.actions_by_id
         page = self.pages.get("cases")
         if not isinstance(page, CasesPage):
             return

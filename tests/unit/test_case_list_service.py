@@ -7,6 +7,8 @@ import datetime
 import json
 import shutil
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
@@ -25,7 +27,8 @@ from mtcr_desk.services.cases import CaseService
 from mtcr_desk.services.database import open_database
 from mtcr_desk.services.demo import open_demo_database
 from mtcr_desk.storage import audit
-from tests.conftest import PASSWORDS
+from mtcr_desk.storage.case_list import bulk_generate_cases_for_benchmark
+from tests.conftest import PASSWORDS, PROJECT_ROOT
 from tests.unit.test_case_service import review
 
 TODAY = datetime.date(2026, 7, 1)
@@ -381,3 +384,39 @@ def test_a_read_only_window_cannot_save_a_filter(ready_database_path, people):
             CaseListService(store).save_filter(people["olga"], "Mine", CaseFilter())
     finally:
         store.close()
+
+
+# --- the benchmark's database -----------------------------------------------------------
+
+
+def test_the_benchmark_generator_fills_what_the_list_reads(store, people):
+    bulk_generate_cases_for_benchmark(store.connection, cases=300, items=1_500,
+                                      edition_id="mtcr-2024-structure",
+                                      officers=["olga", "otto"])
+    listing = CaseListService(store)
+    assert listing.count() == 300
+    service = CaseService(store)
+    rows = listing.rows(limit=300)
+    assert {row.status for row in rows} == set(CaseStatus)
+    assert {row.category for row in rows} == {Category.I, Category.II, None}
+    for row in rows[::10]:
+        case = service.get(row.reference)
+        assert row.category == service.category(case), row.reference
+        assert len(case.items) == 5
+        assert (row.closed_on is not None) == case.status.is_final
+    # Both ways of finding text agree: the trigram index and the scan of broad words.
+    assert listing.count(CaseFilter(text="zenith")) == sum(
+        "zenith" in row.applicant.lower() for row in rows)
+
+
+def test_the_benchmark_runs_and_reports_every_measure():
+    completed = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "bench" / "case_list.py"), "--cases", "2000",
+         "--items", "6000", "--repeat", "1"],
+        capture_output=True, text=True, timeout=300, check=True)
+    results = [json.loads(line[len("RESULT "):]) for line in completed.stdout.splitlines()
+               if line.startswith("RESULT ")]
+    assert [r["bench"] for r in results] == ["case-list-open", "case-list-keystroke",
+                                             "case-list-sort", "case-list-scroll",
+                                             "case-list-memory"]
+    assert all(r["figure"] > 0 and r["baseline"] > 0 and r["total"] == 2000 for r in results)
