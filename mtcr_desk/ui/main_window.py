@@ -30,6 +30,7 @@ from mtcr_desk.services import audit_check
 from mtcr_desk.ui.actions import ActionId, create_actions
 from mtcr_desk.ui.context import AppContext
 from mtcr_desk.ui.views.cases_page import CasesPage
+from mtcr_desk.ui.workers import verify_in_background
 
 #: Navigation pages in order: (key, title, administrators only).
 PAGES = (
@@ -113,9 +114,15 @@ class MainWindow(QMainWindow):
             from mtcr_desk.ui.views.control_list_browser import ControlListBrowser
 
             return ControlListBrowser(self.context)
-        placeholder = QLabel(self.tr("This page arrives with the next release."))
-        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        return placeholder
+        if key == "users":
+            from mtcr_desk.ui.views.users_view import UsersView
+
+            return UsersView(self.context)
+        if key == "reference":
+            from mtcr_desk.ui.views.reference_view import ReferenceView
+
+            return ReferenceView(self.context)
+        raise KeyError(key)
 
     def page(self, key: str) -> QWidget:
         """Return a page, building it on first use."""
@@ -268,8 +275,10 @@ class MainWindow(QMainWindow):
         self.audit_label.setText(self.tr("Audit: ") + self.context.audit_state)
 
     def verify_audit_chain(self) -> None:
-        """Recompute the audit chain now and show the result."""
-        result = audit_check.verify(self.context.store)
+        """Recompute the audit chain off the GUI thread and show the result."""
+        result = verify_in_background(self, self.context)
+        if result is None:
+            return  # the refusal has been shown
         self.context.audit_state = audit_check.describe(result)
         self._show_audit_state()
         box = QMessageBox.information if result.ok else QMessageBox.critical

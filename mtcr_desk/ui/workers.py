@@ -165,6 +165,12 @@ class _ProgressDialog(QProgressDialog):
         else:
             event.ignore()
 
+    def show_cancelling(self) -> None:
+        """Stay up, window-modal, until the job has actually stopped (Qt hides on cancel)."""
+        self.setLabelText(_tr("Cancelling…"))
+        self.setRange(0, 0)
+        self.show()
+
     def show_progress(self, done: int, total: int) -> None:
         if total <= 0:
             self.setRange(0, 0)
@@ -198,13 +204,14 @@ def run_in_background(parent: QWidget | None, title: str, job: Job, *,
     task.cancelled.connect(lambda: finish("cancelled"))
     if cancellable:
         dialog.canceled.connect(task.cancel)
-        dialog.canceled.connect(lambda: dialog.setLabelText(_tr("Cancelling…")))
+        dialog.canceled.connect(dialog.show_cancelling)
     task.start()
     try:
         if not task.done:
             loop.exec()
     finally:
         task.wait()
+        dialog.reset()  # stops the timer that would show it after DIALOG_DELAY_MS
         dialog.hide()
         dialog.deleteLater()
         task.deleteLater()

@@ -95,6 +95,14 @@ def test_the_filter_widgets_narrow_the_rows(view):
     view.overdue_check.setChecked(True)
     assert view.model.case_filter == CaseFilter(officer="olga.officer", overdue=True)
     assert shown_references(view) == ["MTCR-2026-0009"]
+    # A filter the widgets cannot choose (two statuses, an unknown destination) still shows.
+    odd = CaseFilter(statuses=(CaseStatus.DRAFT, CaseStatus.RETURNED), destination="FR")
+    view.set_filter(odd)
+    assert view.status_combo.currentText() == "draft, returned"
+    assert view.destination_combo.currentText() == "FR"
+    assert view.model.case_filter == odd and view.model.total_count() == 0
+    view.set_filter(CaseFilter(statuses=(CaseStatus.DRAFT, CaseStatus.RETURNED)))
+    assert shown_references(view) == ["MTCR-2026-0012", "MTCR-2026-0007"]
 
 
 def test_enter_and_double_click_open_the_case(qtbot, view):

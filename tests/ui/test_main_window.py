@@ -41,8 +41,15 @@ def test_an_officer_sees_cases_and_the_control_list(qtbot, store, people, tmp_pa
 
 
 def test_an_administrator_also_sees_users_and_reference_data(qtbot, store, people):
+    from mtcr_desk.ui.views.reference_view import ReferenceView
+    from mtcr_desk.ui.views.users_view import UsersView
+
     window = window_for(qtbot, store, people["admin"])
     assert nav_titles(window) == ["Cases", "Control list", "Users", "Reference data"]
+    window.actions_by_id[ActionId.GO_USERS].trigger()
+    assert isinstance(window.stack.currentWidget(), UsersView)
+    window.actions_by_id[ActionId.GO_REFERENCE].trigger()
+    assert isinstance(window.stack.currentWidget(), ReferenceView)
 
 
 def test_the_control_list_page_is_the_browser_and_find_focuses_its_search(

@@ -27,6 +27,7 @@ from mtcr_desk.services.cases import CaseService
 from mtcr_desk.services.database import open_database
 from mtcr_desk.services.demo import open_demo_database
 from mtcr_desk.storage import audit
+from mtcr_desk.storage import case_list as list_store
 from mtcr_desk.storage.case_list import bulk_generate_cases_for_benchmark
 from tests.conftest import PASSWORDS, PROJECT_ROOT
 from tests.unit.test_case_service import review
@@ -204,6 +205,18 @@ def test_free_text_is_never_query_syntax(listing, demo, text):
     assert listing.count() == 12
 
 
+def test_broad_words_found_by_scanning_give_what_the_text_index_gives(listing, monkeypatch):
+    texts = ["kessler", "GMBH", "mtcr-2026-00", "olga.officer anlagen", "korea", "aero 🚀",
+             "Türkiye", "no such words"]
+    indexed = {text: references(all_rows(listing, CaseFilter(text=text))) for text in texts}
+    # Every word matching at least one case now counts as broad: scanned, not looked up.
+    monkeypatch.setattr(list_store, "MIN_BROAD", 0)
+    monkeypatch.setattr(list_store, "BROAD_SHARE", 10**9)
+    for text in texts:
+        assert references(all_rows(listing, CaseFilter(text=text))) == indexed[text], text
+        assert listing.count(CaseFilter(text=text)) == len(indexed[text])
+
+
 def test_status_category_destination_officer_and_overdue_filters(listing):
     def found(**fields):
         case_filter = CaseFilter(**fields)
@@ -329,6 +342,8 @@ def test_the_migration_indexes_cases_recorded_before_it(tmp_path, demo_template)
         assert all_rows(CaseListService(store, today=lambda: TODAY)) == before
         assert CaseListService(store).count(CaseFilter(text="türkiye")) == 1
         assert audit.verify(store.connection).ok
+        store.connection.execute(  # raises when the text index disagrees with its table
+            "INSERT INTO case_search (case_search, rank) VALUES ('integrity-check', 1)")
     finally:
         store.close()
 
@@ -404,6 +419,8 @@ def test_the_benchmark_generator_fills_what_the_list_reads(store, people):
         assert row.category == service.category(case), row.reference
         assert len(case.items) == 5
         assert (row.closed_on is not None) == case.status.is_final
+    store.connection.execute(
+        "INSERT INTO case_search (case_search, rank) VALUES ('integrity-check', 1)")
     # Both ways of finding text agree: the trigram index and the scan of broad words.
     assert listing.count(CaseFilter(text="zenith")) == sum(
         "zenith" in row.applicant.lower() for row in rows)

@@ -65,16 +65,16 @@ def _statuses(choice: str | None) -> tuple[CaseStatus, ...]:
     """The statuses a status-combo choice stands for ("" or None: any)."""
     if choice == OPEN_CHOICE:
         return OPEN_STATUSES
-    return (CaseStatus(choice),) if choice else ()
+    return tuple(CaseStatus(value) for value in choice.split(",")) if choice else ()
 
 
-def _status_choice(statuses: tuple[CaseStatus, ...]) -> str | None:
-    """The status-combo choice for a filter's statuses (None: not one of the choices)."""
+def _status_choice(statuses: tuple[CaseStatus, ...]) -> str:
+    """The status-combo choice for a filter's statuses (several: joined by commas)."""
     if not statuses:
         return ""
     if set(statuses) == set(OPEN_STATUSES):
         return OPEN_CHOICE
-    return statuses[0].value if len(statuses) == 1 else None
+    return ",".join(status.value for status in statuses)
 
 
 class BadgeDelegate(QStyledItemDelegate):
@@ -298,14 +298,14 @@ class CaseListView(QWidget):
         metrics = self.table.fontMetrics()
 
         def width(sample: str) -> int:
-            return metrics.horizontalAdvance(sample) + 24
+            return metrics.horizontalAdvance(sample) + 18
 
         header = self.table.horizontalHeader()
         header.setMinimumSectionSize(40)
         # Sized for 1366 x 768: the applicant takes what the others leave.
         for column, sample in ((COL_REFERENCE, "MTCR-2026-0000"),
-                               (COL_DESTINATION, "Indonesia  non-partner  "),
-                               (COL_STATUS, "awaiting countersignature"),
+                               (COL_DESTINATION, "Singapore  non-partner  "),
+                               (COL_STATUS, "awaiting countersignature  "),
                                (COL_CATEGORY, "Category"),
                                (COL_OFFICER, "Olga Officer (demo)"),
                                (COL_RECEIVED, "2026-00-00"),
@@ -343,7 +343,8 @@ class CaseListView(QWidget):
         self._applying = True
         try:
             self.search_edit.setText(case_filter.text)
-            self._select_data(self.status_combo, _status_choice(case_filter.statuses))
+            choice = _status_choice(case_filter.statuses)
+            self._select_data(self.status_combo, choice, missing=choice)
             self._select_data(self.category_combo, case_filter.category)
             self._select_data(self.destination_combo, case_filter.destination,
                               missing=case_filter.destination)
@@ -366,7 +367,8 @@ class CaseListView(QWidget):
     def _select_data(combo: QComboBox, value, *, missing: str | None = None) -> None:
         index = combo.findData(value)
         if index < 0 and missing:
-            combo.addItem(missing, missing)  # a saved value no case has (yet)
+            # A saved value no case has (yet), or statuses the choices do not offer.
+            combo.addItem(missing.replace(",", ", "), missing)
             index = combo.count() - 1
         combo.setCurrentIndex(max(index, 0))
 
