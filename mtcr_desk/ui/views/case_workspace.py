@@ -102,7 +102,7 @@ NOTICE_STYLE = "background:#eff6ff;color:#1e3a8a;border:1px solid #bfdbfe;paddin
 CHIP_STYLE = ("QToolButton{background:#e0e7ff;color:#1e1b4b;border:1px solid #a5b4fc;"
               "border-radius:10px;padding:2px 8px}"
               "QToolButton:focus{border:2px solid #1d4ed8}"
-              "QToolButton:disabled{background:#f3f4f6;color:#374151;border-color:#d1d5db}")
+              "QToolButton:disabled{background:#f3f4f6;color:#7b8494;border-color:#d1d5db}")
 
 # Items table columns.
 ITEM_COLUMNS = ("Line", "Description", "Quantity", "Status", "Entries", "Category")
@@ -238,7 +238,7 @@ class HeaderView(QFrame):
         self.category_badge = Badge()
         self.due_label = _named(QLabel(), self.tr("Due date"))
         self.edition_label = _named(QLabel(), self.tr("Pinned edition"))
-        self.edition_label.setStyleSheet("color:#374151")
+        self.edition_label.setStyleSheet("color:#7b8494")
         self.undo_button = _named(QToolButton(), self.tr("Undo the last edit"))
         self.redo_button = _named(QToolButton(), self.tr("Redo the edit undone"))
         self.amend_button = _named(QPushButton(self.tr("Amend…")),
@@ -457,7 +457,7 @@ class ItemsPage(QWidget):
         self.rationale = _text_edit(self.tr("Assessment rationale"), lines=4)
         self.rationale.setMaximumHeight(16_777_215)  # takes the room the panel has
         self.assessed_label = _plain(_named(QLabel(), self.tr("Assessed by")))
-        self.assessed_label.setStyleSheet("color:#4b5563")
+        self.assessed_label.setStyleSheet("color:#7b8494")
         self.assessed_label.setWordWrap(True)
         self.record_button = _named(QPushButton(self.tr("&Record assessment")),
                                     self.tr("Record the assessment"))
@@ -537,7 +537,7 @@ class FactorRow:
                                     tr("Record factor %1").replace("%1", factor.value))
         self.recorded_label = _named(QLabel(), tr("Factor %1 recorded by").replace(
             "%1", factor.value))
-        self.recorded_label.setStyleSheet("color:#4b5563")
+        self.recorded_label.setStyleSheet("color:#7b8494")
         self.recorded_label.setWordWrap(True)
 
 
@@ -616,7 +616,7 @@ class DecisionPage(QWidget):
         draft_note = QLabel(self.tr("Drafting asks for your password again and cannot be "
                                     "undone: the decision then waits for a second officer."))
         draft_note.setWordWrap(True)
-        draft_note.setStyleSheet("color:#4b5563")
+        draft_note.setStyleSheet("color:#7b8494")
         draft_row = QHBoxLayout()
         draft_row.addWidget(draft_note, stretch=1)
         draft_row.addWidget(self.draft_button, alignment=Qt.AlignmentFlag.AlignTop)
@@ -639,7 +639,7 @@ class DecisionPage(QWidget):
         countersign_note = QLabel(self.tr("Countersigning asks for your password again and "
                                           "cannot be undone."))
         countersign_note.setWordWrap(True)
-        countersign_note.setStyleSheet("color:#4b5563")
+        countersign_note.setStyleSheet("color:#7b8494")
         countersign = QGridLayout(self.countersign_box)
         countersign.addWidget(self.return_comment, 0, 0, 1, 3)
         countersign.addWidget(countersign_note, 1, 0)
@@ -681,7 +681,7 @@ class NotesPage(QWidget):
         self.add_button = _named(QPushButton(self.tr("&Add note")),
                                  self.tr("Add the note to the case"))
         hint = QLabel(self.tr("Notes are permanent: adding one cannot be undone."))
-        hint.setStyleSheet("color:#4b5563")
+        hint.setStyleSheet("color:#7b8494")
         row = QHBoxLayout()
         row.addWidget(hint, stretch=1)
         row.addWidget(self.add_button)
@@ -1018,7 +1018,7 @@ class CaseWorkspace(QWidget):
                       "adherent": self.tr("MTCR adherent")}.get(flags.mtcr_status or "", "")
             header.flags_label.setText(self.tr("Destination: %1 (%2), %3 — no flags").replace(
                 "%1", flags.country_name).replace("%2", flags.country).replace("%3", status))
-            header.flags_label.setStyleSheet("color:#374151")
+            header.flags_label.setStyleSheet("color:#7b8494")
 
         notice = ""
         amended_by = self.context.cases.amended_by(case.reference)
