@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QStyle
 
 
 class ActionId(str, enum.Enum):
@@ -41,11 +42,16 @@ class ActionId(str, enum.Enum):
 
 @dataclass(frozen=True)
 class ActionSpec:
-    """How one action looks: its text, shortcut and tip."""
+    """How one action looks: its text, shortcut, tip and icon."""
 
     text: str
     shortcut: QKeySequence.StandardKey | str | None = None
     tip: str = ""
+    #: A standard icon of the style: drawn for the screen's pixel ratio (high DPI).
+    icon: QStyle.StandardPixmap | None = None
+
+
+_Icon = QStyle.StandardPixmap
 
 
 def _tr(text: str) -> str:
@@ -56,15 +62,20 @@ def action_specs() -> dict[ActionId, ActionSpec]:
     """The factory table: one entry per action."""
     return {
         ActionId.NEW_CASE: ActionSpec(_tr("&New case…"), QKeySequence.StandardKey.New,
-                                      _tr("Open a new licence case")),
+                                      _tr("Open a new licence case"),
+                                      _Icon.SP_FileIcon),
         ActionId.OPEN_CASE: ActionSpec(_tr("&Open case"), QKeySequence.StandardKey.Open,
-                                       _tr("Open the case selected in the list")),
+                                       _tr("Open the case selected in the list"),
+                                       _Icon.SP_DialogOpenButton),
         ActionId.SAVE: ActionSpec(_tr("&Save"), QKeySequence.StandardKey.Save,
                                   _tr("Save the text being edited")),
-        ActionId.UNDO: ActionSpec(_tr("&Undo"), QKeySequence.StandardKey.Undo),
-        ActionId.REDO: ActionSpec(_tr("&Redo"), QKeySequence.StandardKey.Redo),
+        ActionId.UNDO: ActionSpec(_tr("&Undo"), QKeySequence.StandardKey.Undo,
+                                  icon=_Icon.SP_ArrowBack),
+        ActionId.REDO: ActionSpec(_tr("&Redo"), QKeySequence.StandardKey.Redo,
+                                  icon=_Icon.SP_ArrowForward),
         ActionId.FIND: ActionSpec(_tr("&Find…"), QKeySequence.StandardKey.Find,
-                                  _tr("Search the case list or the control list")),
+                                  _tr("Search the case list or the control list"),
+                                  _Icon.SP_FileDialogContentsView),
         ActionId.PRINT: ActionSpec(_tr("&Print…"), QKeySequence.StandardKey.Print),
         ActionId.QUIT: ActionSpec(_tr("&Quit"), "Ctrl+Q"),
         ActionId.GO_CASES: ActionSpec(_tr("&Cases"), "Ctrl+1", _tr("The case list")),
@@ -77,9 +88,12 @@ def action_specs() -> dict[ActionId, ActionSpec]:
                                     _tr("Recompute the audit chain and check every record")),
         ActionId.SIGN_OUT: ActionSpec(_tr("Sign &out"), "Ctrl+Shift+Q"),
         ActionId.CLASSIFY: ActionSpec(_tr("&Classify item…"), "Ctrl+K",
-                                      _tr("Pick control-list entries for the selected item")),
-        ActionId.DRAFT_DECISION: ActionSpec(_tr("&Draft decision…"), "Ctrl+Shift+D"),
-        ActionId.COUNTERSIGN: ActionSpec(_tr("Counter&sign…"), "Ctrl+Shift+S"),
+                                      _tr("Pick control-list entries for the selected item"),
+                                      _Icon.SP_FileDialogDetailedView),
+        ActionId.DRAFT_DECISION: ActionSpec(_tr("&Draft decision…"), "Ctrl+Shift+D",
+                                            icon=_Icon.SP_DialogApplyButton),
+        ActionId.COUNTERSIGN: ActionSpec(_tr("Counter&sign…"), "Ctrl+Shift+S",
+                                         icon=_Icon.SP_DialogYesButton),
         ActionId.CLOSE_TAB: ActionSpec(_tr("&Close case"), QKeySequence.StandardKey.Close),
         ActionId.ABOUT: ActionSpec(_tr("&About MTCR Desk")),
     }
@@ -96,5 +110,7 @@ def create_actions(parent: QObject) -> dict[ActionId, QAction]:
         if spec.tip:
             action.setStatusTip(spec.tip)
             action.setToolTip(spec.tip)
+        if spec.icon is not None and QApplication.instance() is not None:
+            action.setIcon(QApplication.style().standardIcon(spec.icon))
         actions[action_id] = action
     return actions

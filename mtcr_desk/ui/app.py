@@ -68,13 +68,17 @@ def run_application(database_path: Path, *, demo: bool = False) -> int:
                 context.store.close()
                 lock.release()
                 return run_application(paths.demo_database_path(), demo=True)
-        sign_in = SignInDialog(context.store, hint=DEMO_HINT if demo else "")
-        if sign_in.exec() != QDialog.DialogCode.Accepted:
-            return 0
-        context.user = sign_in.user
-        window = MainWindow(context)
-        window.show()
-        return application.exec()
+        while True:
+            sign_in = SignInDialog(context.store, hint=DEMO_HINT if demo else "")
+            if sign_in.exec() != QDialog.DialogCode.Accepted:
+                return 0
+            context.user = sign_in.user
+            window = MainWindow(context)
+            window.show()
+            code = application.exec()
+            if not window.signed_out:
+                return code
+            window.deleteLater()  # signed out: ask who signs in next
     finally:
         context.store.close()
         lock.release()

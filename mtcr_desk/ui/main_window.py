@@ -9,7 +9,7 @@ geometry and view state only.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QUndoGroup
 from shiboken6 import isValid
 from PySide6.QtWidgets import (
@@ -44,9 +44,14 @@ PAGES = (
 class MainWindow(QMainWindow):
     """Navigation, menus, toolbar and status bar around the pages."""
 
+    #: The user asked to sign out: the application closes this window and asks again.
+    sign_out_requested = Signal()
+
     def __init__(self, context: AppContext, *, pages: dict[str, QWidget] | None = None):
         super().__init__()
         self.context = context
+        #: True once the user signed out (the application then asks who signs in next).
+        self.signed_out = False
         # Qt appends the application display name ("— MTCR Desk") itself.
         self.setWindowTitle(context.database_path.name
                             + (self.tr(" (read-only)") if context.read_only else ""))
@@ -172,12 +177,14 @@ class MainWindow(QMainWindow):
                     menu.addAction(a[action_id])
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("main_toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for action_id in (ActionId.NEW_CASE, ActionId.OPEN_CASE, ActionId.UNDO, ActionId.REDO,
                           ActionId.FIND, ActionId.CLASSIFY, ActionId.DRAFT_DECISION,
                           ActionId.COUNTERSIGN):
             toolbar.addAction(a[action_id])
 
         a[ActionId.QUIT].triggered.connect(self.close)
+        a[ActionId.SIGN_OUT].triggered.connect(self._sign_out)
         a[ActionId.GO_CASES].triggered.connect(lambda: self.show_page("cases"))
         a[ActionId.GO_CONTROL_LIST].triggered.connect(lambda: self.show_page("control_list"))
         a[ActionId.GO_USERS].triggered.connect(lambda: self.show_page("users"))
@@ -283,6 +290,11 @@ class MainWindow(QMainWindow):
         self._show_audit_state()
         box = QMessageBox.information if result.ok else QMessageBox.critical
         box(self, self.tr("Audit chain"), audit_check.describe(result, long=True))
+
+    def _sign_out(self) -> None:
+        self.signed_out = True
+        self.sign_out_requested.emit()
+        self.close()
 
     def _find(self) -> None:
         """Ctrl+F: the search box of the page in front."""

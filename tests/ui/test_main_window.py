@@ -145,3 +145,17 @@ def test_first_run_creates_the_administrator(qtbot, store):
     dialog.repeat.setText("long-password")
     dialog.create_administrator()
     assert dialog.user is not None and dialog.user.role.value == "administrator"
+
+
+def test_sign_out_closes_the_window_and_says_so(qtbot, store, people):
+    window = window_for(qtbot, store, people["olga"])
+    with qtbot.waitSignal(window.sign_out_requested):
+        window.actions_by_id[ActionId.SIGN_OUT].trigger()
+    assert window.signed_out
+    assert not window.isVisible()
+
+
+def test_toolbar_actions_have_icons(qtbot, store, people):
+    window = window_for(qtbot, store, people["olga"])
+    for action_id in (ActionId.NEW_CASE, ActionId.UNDO, ActionId.FIND, ActionId.CLASSIFY):
+        assert not window.actions_by_id[action_id].icon().isNull()
