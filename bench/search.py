@@ -159,7 +159,8 @@ def main() -> int:
     result = run(args.repeat)
     print(f"search over {', '.join(result['editions'])}: {result['queries']} queries "
           f"x {result['repeat']}")
-    print(f"  service  p50 {result['service_p50_ms']:.3f} ms  p95 {result['service_p95_ms']:.3f} ms")
+    print(f"  service  p50 {result['service_p50_ms']:.3f} ms  "
+          f"p95 {result['service_p95_ms']:.3f} ms")
     print(f"  raw FTS5 p50 {result['raw_p50_ms']:.3f} ms  p95 {result['raw_p95_ms']:.3f} ms")
     print(f"  ratio    p50 {result['ratio_p50']:.2f}x    p95 {result['ratio_p95']:.2f}x   "
           f"({result['target']}: {'met' if result['meets_target'] else 'NOT met'})")

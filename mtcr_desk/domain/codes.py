@@ -94,8 +94,8 @@ def code_search_term(chunk: str) -> str | None:
     search index holds for every entry (``2.A.1`` -> ``2A1``, ``2.A`` -> ``2A``);
     a bare number stays an ordinary word.
 
-    >>> code_search_term("2.A.1"), code_search_term("2.a"), code_search_term("3"), code_search_term("fuel")
-    ('2A1', '2A', None, None)
+    >>> [code_search_term(text) for text in ("2.A.1", "2.a", "3", "fuel")]
+    ['2A1', '2A', None, None]
     """
     key = code_key(chunk)
     if key is not None:

@@ -290,7 +290,8 @@ def check_countersign(
     if not countersigner.role.may_countersign:
         failures.append(RuleFailure(
             "countersigner role",
-            f"{countersigner.username} is {_article(countersigner.role.value)}; an officer or senior "
+            f"{countersigner.username} is {_article(countersigner.role.value)}; an officer or "
+            "senior "
             "officer countersigns"))
     elif category is Category.I and countersigner.role is not Role.SENIOR_OFFICER:
         failures.append(RuleFailure(

@@ -34,8 +34,8 @@ from mtcr_desk.domain.control_list import Category, TextStatus
 from mtcr_desk.domain.errors import (
     InvalidInputError,
     NotFoundError,
-    RuleViolation,
     RulesNotMet,
+    RuleViolation,
 )
 from mtcr_desk.domain.rules import (
     RuleFailure,

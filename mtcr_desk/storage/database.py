@@ -51,7 +51,8 @@ def check_database_file(path: Path) -> None:
     """
     if not path.exists():
         if not path.parent.exists():
-            raise StorageError(f"Cannot create database {path}: folder {path.parent} does not exist")
+            raise StorageError(
+                f"Cannot create database {path}: folder {path.parent} does not exist")
         return
     if path.is_dir():
         raise NotOurDatabaseError(f"{path} is a folder, not an MTCR Desk database file")

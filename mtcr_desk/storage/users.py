@@ -34,7 +34,8 @@ def list_users(connection: sqlite3.Connection) -> list[User]:
     return [_user(row) for row in rows]
 
 
-def credentials(connection: sqlite3.Connection, username: str) -> tuple[int, str, int, str | None] | None:
+def credentials(connection: sqlite3.Connection,
+                username: str) -> tuple[int, str, int, str | None] | None:
     """Return ``(id, password hash, failed attempts, locked until)`` for a username."""
     return connection.execute(
         "SELECT id, password_hash, failed_attempts, locked_until FROM users WHERE username = ?",

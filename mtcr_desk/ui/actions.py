@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QStyle
 
 
-class ActionId(str, enum.Enum):
+class ActionId(enum.StrEnum):
     """Every action a user can trigger from a menu, the toolbar or a shortcut."""
 
     NEW_CASE = "new_case"

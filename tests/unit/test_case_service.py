@@ -18,8 +18,8 @@ from mtcr_desk.domain.cases import (
 from mtcr_desk.domain.errors import (
     InvalidInputError,
     NotFoundError,
-    RuleViolation,
     RulesNotMet,
+    RuleViolation,
 )
 from mtcr_desk.services import users
 from mtcr_desk.services.cases import CaseService
@@ -109,7 +109,7 @@ def test_a_wrong_password_refuses_the_signature_and_is_audited(service, people, 
 
 
 def test_five_wrong_passwords_lock_the_account(store, people):
-    for attempt in range(4):
+    for _attempt in range(4):
         with pytest.raises(users.AuthenticationError, match="attempt"):
             users.authenticate(store, username="olga", password="nope")
     with pytest.raises(users.AuthenticationError, match="locked for 15 minutes"):
