@@ -37,6 +37,9 @@ class ActionId(enum.StrEnum):
     DRAFT_DECISION = "draft_decision"
     COUNTERSIGN = "countersign"
     CLOSE_TAB = "close_tab"
+    IMPORT_CASE = "import_case"
+    EXPORT_CASE = "export_case"
+    IMPORT_EDITION = "import_edition"
     ABOUT = "about"
 
 
@@ -96,6 +99,13 @@ def action_specs() -> dict[ActionId, ActionSpec]:
                                          icon=_Icon.SP_DialogYesButton),
         ActionId.CLOSE_TAB: ActionSpec(_tr("&Close case"), QKeySequence.StandardKey.Close),
         ActionId.ABOUT: ActionSpec(_tr("&About MTCR Desk")),
+        ActionId.IMPORT_CASE: ActionSpec(_tr("&Import case file…"), "Ctrl+Shift+I",
+                                         _tr("Import a case file as a new case")),
+        ActionId.EXPORT_CASE: ActionSpec(_tr("&Export case file…"), "Ctrl+Shift+E",
+                                         _tr("Write the case in front (or selected) to a file")),
+        ActionId.IMPORT_EDITION: ActionSpec(
+            _tr("Import control-list &edition…"), None,
+            _tr("Load a new MTCR Annex (PDF, text) or edition JSON")),
     }
 
 

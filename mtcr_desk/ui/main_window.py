@@ -158,14 +158,15 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         a = self.actions_by_id
         menus = (
-            (self.tr("&File"), (ActionId.NEW_CASE, ActionId.OPEN_CASE, ActionId.SAVE,
+            (self.tr("&File"), (ActionId.NEW_CASE, ActionId.OPEN_CASE, None,
+                                ActionId.IMPORT_CASE, ActionId.EXPORT_CASE, None, ActionId.SAVE,
                                 ActionId.PRINT, None, ActionId.SIGN_OUT, ActionId.QUIT)),
             (self.tr("&Edit"), (ActionId.UNDO, ActionId.REDO, None, ActionId.FIND)),
             (self.tr("&Go"), (ActionId.GO_CASES, ActionId.GO_CONTROL_LIST, ActionId.GO_USERS,
                               ActionId.GO_REFERENCE)),
             (self.tr("&Case"), (ActionId.CLASSIFY, ActionId.DRAFT_DECISION,
                                 ActionId.COUNTERSIGN, None, ActionId.CLOSE_TAB)),
-            (self.tr("&Tools"), (ActionId.VERIFY,)),
+            (self.tr("&Tools"), (ActionId.IMPORT_EDITION, None, ActionId.VERIFY)),
             (self.tr("&Help"), (ActionId.ABOUT,)),
         )
         for title, items in menus:
@@ -199,6 +200,12 @@ class MainWindow(QMainWindow):
         for action_id in (ActionId.NEW_CASE, ActionId.SAVE, ActionId.CLASSIFY,
                           ActionId.DRAFT_DECISION, ActionId.COUNTERSIGN):
             a[action_id].setEnabled(self.context.may_write)
+        a[ActionId.IMPORT_CASE].triggered.connect(self.import_case_file)
+        a[ActionId.EXPORT_CASE].triggered.connect(self.export_case_file)
+        a[ActionId.IMPORT_EDITION].triggered.connect(self.import_edition)
+        a[ActionId.IMPORT_EDITION].setVisible(is_admin)
+        a[ActionId.IMPORT_EDITION].setEnabled(is_admin and self.context.may_write)
+        a[ActionId.IMPORT_CASE].setEnabled(self.context.may_write)
 
     def _connect_undo_actions(self) -> None:
         a = self.actions_by_id
@@ -290,6 +297,39 @@ class MainWindow(QMainWindow):
         self._show_audit_state()
         box = QMessageBox.information if result.ok else QMessageBox.critical
         box(self, self.tr("Audit chain"), audit_check.describe(result, long=True))
+
+    def import_edition(self) -> None:
+        """Tools > Import control-list edition (administrators; runs off the GUI thread)."""
+        from mtcr_desk.ui.dialogs.import_edition import import_edition
+
+        edition_id = import_edition(self, self.context)
+        if edition_id is not None:
+            self.statusBar().showMessage(self.tr("Loaded edition ") + edition_id, 10_000)
+
+    def import_case_file(self) -> None:
+        """File > Import case file: the new case opens in a tab."""
+        from mtcr_desk.ui.dialogs.case_files import import_case_file
+
+        reference = import_case_file(self, self.context)
+        if reference is not None:
+            self.show_page("cases")
+            page = self.page("cases")
+            page.case_list.refresh()
+            page.open_case(reference)
+
+    def export_case_file(self) -> None:
+        """File > Export case file: the case in front, or the first one selected."""
+        from mtcr_desk.ui.dialogs.case_files import export_case_file
+
+        page = self.pages.get("cases")
+        if not isinstance(page, CasesPage):
+            return
+        workspace = page.current_workspace()
+        references = [workspace.reference] if workspace else page.case_list.selected_references()
+        if references:
+            path = export_case_file(self, self.context, references[0])
+            if path is not None:
+                self.statusBar().showMessage(self.tr("Wrote ") + str(path), 10_000)
 
     def _sign_out(self) -> None:
         self.signed_out = True

@@ -159,3 +159,21 @@ def test_toolbar_actions_have_icons(qtbot, store, people):
     window = window_for(qtbot, store, people["olga"])
     for action_id in (ActionId.NEW_CASE, ActionId.UNDO, ActionId.FIND, ActionId.CLASSIFY):
         assert not window.actions_by_id[action_id].icon().isNull()
+
+
+def test_import_actions_are_wired_and_edition_import_is_for_administrators(
+        qtbot, store, people, monkeypatch):
+    from mtcr_desk.domain.cases import Item
+    from mtcr_desk.ui.dialogs import case_files
+
+    officer_window = window_for(qtbot, store, people["olga"])
+    assert not officer_window.actions_by_id[ActionId.IMPORT_EDITION].isVisible()
+    case = officer_window.context.cases.create(
+        actor=people["olga"], applicant="Fictional Ltd", destination="FR",
+        items=[Item(line=0, description="Gyro", quantity=1)])
+    monkeypatch.setattr(case_files, "import_case_file", lambda parent, context: case.reference)
+    officer_window.actions_by_id[ActionId.IMPORT_CASE].trigger()
+    workspace = officer_window.pages["cases"].current_workspace()
+    assert workspace is not None and workspace.reference == case.reference
+    admin_window = window_for(qtbot, store, people["admin"])
+    assert admin_window.actions_by_id[ActionId.IMPORT_EDITION].isVisible()
