@@ -17,6 +17,7 @@ from mtcr_desk.ui import errors
 from mtcr_desk.ui.context import AppContext
 from mtcr_desk.ui.dialogs.sign_in import FirstRunDialog, SignInDialog
 from mtcr_desk.ui.main_window import MainWindow
+from mtcr_desk.ui.workers import run_in_background
 
 DEMO_HINT = ("Demo accounts: olga.officer / demo-officer, sam.senior / demo-senior "
              "(see the README for the others).")
@@ -34,9 +35,24 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return application
 
 
+def build_demo_in_background(database_path: Path) -> None:
+    """Build the demo database on first use off the GUI thread, with a progress dialog."""
+    if database_path.exists():
+        return
+
+    def build(progress, cancelled):
+        # Its own connection: a connection is never shared between threads.
+        open_demo_database(database_path).close()
+
+    run_in_background(None, QApplication.translate("app", "Preparing the demo database…"),
+                      build)
+
+
 def open_session(database_path: Path, *, demo: bool, lock: InstanceLock):
     """Open the database: for writing when we hold the lock, read-only otherwise."""
     read_only = not lock.acquire()
+    if demo and not read_only:
+        build_demo_in_background(database_path)
     if read_only:
         store = open_database(database_path, read_only=True)
     elif demo:

@@ -177,3 +177,29 @@ def test_import_actions_are_wired_and_edition_import_is_for_administrators(
     assert workspace is not None and workspace.reference == case.reference
     admin_window = window_for(qtbot, store, people["admin"])
     assert admin_window.actions_by_id[ActionId.IMPORT_EDITION].isVisible()
+
+
+def test_the_demo_database_is_built_off_the_gui_thread(qtbot, tmp_path, monkeypatch):
+    import threading
+
+    from mtcr_desk.services import demo as demo_service
+    from mtcr_desk.ui import app as app_module
+
+    threads = []
+    real = demo_service.open_demo_database
+
+    def recording(path=None, **options):
+        threads.append(threading.current_thread())
+        return real(path, **options)
+
+    monkeypatch.setattr(app_module, "open_demo_database", recording)
+    path = tmp_path / "demo.sqlite"
+    lock = InstanceLock(path)
+    context = open_session(path, demo=True, lock=lock)
+    try:
+        assert threads[0] is not threading.main_thread()  # the first build
+        assert threads[-1] is threading.main_thread()  # then opened for the window
+        assert len(context.cases.list(training=None)) >= 12
+    finally:
+        context.store.close()
+        lock.release()
