@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from mtcr_desk import APP_NAME, APP_SLUG, ORGANISATION, __version__, paths
-from mtcr_desk.domain.errors import MtcrDeskError
+from mtcr_desk.domain.errors import MtcrDeskError, StorageError
 from mtcr_desk.services import users
 from mtcr_desk.services.database import open_database
 from mtcr_desk.services.demo import open_demo_database
@@ -50,7 +50,16 @@ def build_demo_in_background(database_path: Path) -> None:
 
 def open_session(database_path: Path, *, demo: bool, lock: InstanceLock):
     """Open the database: for writing when we hold the lock, read-only otherwise."""
-    read_only = not lock.acquire()
+    if database_path.parent == paths.user_data_dir():
+        # The user data folder is ours to create (on the very first start).
+        database_path.parent.mkdir(parents=True, exist_ok=True)
+    elif not database_path.parent.is_dir():
+        raise StorageError(f"Cannot open {database_path}: folder {database_path.parent} "
+                           "does not exist")
+    try:
+        read_only = not lock.acquire()
+    except OSError as error:
+        raise StorageError(f"Cannot open {database_path}: {error.strerror or error}") from error
     if demo and not read_only:
         build_demo_in_background(database_path)
     if read_only:

@@ -203,3 +203,23 @@ def test_the_demo_database_is_built_off_the_gui_thread(qtbot, tmp_path, monkeypa
     finally:
         context.store.close()
         lock.release()
+
+
+def test_the_first_start_creates_the_user_data_folder(tmp_path, monkeypatch):
+    from mtcr_desk import paths
+
+    monkeypatch.setenv("MTCR_DESK_DATA_DIR", str(tmp_path / "new-profile" / "data"))
+    path = paths.demo_database_path()
+    lock = InstanceLock(path)
+    context = open_session(path, demo=True, lock=lock)
+    try:
+        assert path.exists() and not context.read_only
+    finally:
+        context.store.close()
+        lock.release()
+
+
+def test_a_database_in_a_missing_folder_is_refused_with_a_message(tmp_path):
+    path = tmp_path / "no-such-folder" / "desk.sqlite"
+    with pytest.raises(StorageError, match="does not exist"):
+        open_session(path, demo=False, lock=InstanceLock(path))
