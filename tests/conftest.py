@@ -112,3 +112,25 @@ def people(store):
         made[username] = users.add_user(store, username=username, display_name=name, role=role,
                                         password=PASSWORDS[username], actor=admin)
     return made
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo database (users and twelve cases), built once per test session."""
+    from mtcr_desk.services.demo import open_demo_database
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    open_demo_database(path).close()
+    return path
+
+
+@pytest.fixture
+def demo_store(tmp_path, demo_template):
+    """A fresh copy of the demo database, open."""
+    from mtcr_desk.services.demo import open_demo_database
+
+    path = tmp_path / "demo.sqlite"
+    shutil.copyfile(demo_template, path)
+    store = open_demo_database(path)
+    yield store
+    store.close()

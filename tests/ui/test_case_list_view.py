@@ -17,13 +17,6 @@ from mtcr_desk.ui.models.case_table_model import COL_APPLICANT, COL_REFERENCE
 from mtcr_desk.ui.views.case_list_view import CaseListView
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("case-view-demo") / "demo.sqlite"
-    open_demo_database(path).close()
-    return path
-
-
 @pytest.fixture
 def demo(tmp_path, demo_template):
     path = tmp_path / "demo.sqlite"

@@ -47,11 +47,6 @@ from mtcr_desk.ui.models.case_table_model import (
 DISPLAY = Qt.ItemDataRole.DisplayRole
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("case-model-demo") / "demo.sqlite"
-    open_demo_database(path).close()
-    return path
 
 
 @pytest.fixture

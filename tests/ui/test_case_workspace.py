@@ -3,7 +3,6 @@ final cases, the live checklist, refusals, keyboard use and accessible names."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -34,7 +33,6 @@ from mtcr_desk.domain.errors import RulesNotMet, RuleViolation
 from mtcr_desk.domain.rules import RuleFailure
 from mtcr_desk.services import users
 from mtcr_desk.services.audit_check import verify
-from mtcr_desk.services.demo import open_demo_database
 from mtcr_desk.ui import commands
 from mtcr_desk.ui.context import AppContext
 from mtcr_desk.ui.dialogs import password as password_dialog
@@ -50,20 +48,8 @@ AWAITING = "MTCR-2026-0008"
 DRAFT = "MTCR-2026-0012"
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-    open_demo_database(path).close()
-    return path
 
 
-@pytest.fixture
-def demo_store(tmp_path, demo_template):
-    path = tmp_path / "demo.sqlite"
-    shutil.copyfile(demo_template, path)
-    store = open_demo_database(path)
-    yield store
-    store.close()
 
 
 @pytest.fixture

@@ -8,14 +8,10 @@ as a second user and countersign. The records are checked in the store.
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
 from PySide6.QtCore import Qt
 
 from mtcr_desk.domain.cases import AssessmentStatus, CaseStatus, Factor, Finding, Outcome
 from mtcr_desk.services import audit_check
-from mtcr_desk.services.demo import open_demo_database
 from mtcr_desk.ui.actions import ActionId
 from mtcr_desk.ui.context import AppContext
 from mtcr_desk.ui.dialogs.sign_in import SignInDialog
@@ -26,20 +22,8 @@ from mtcr_desk.ui.views.control_list_browser import ControlListBrowser
 CASE = "MTCR-2026-0011"  # in review, Singapore (not a partner), line 2 unassessed
 
 
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-    open_demo_database(path).close()
-    return path
 
 
-@pytest.fixture
-def demo_store(tmp_path, demo_template):
-    path = tmp_path / "demo.sqlite"
-    shutil.copyfile(demo_template, path)
-    store = open_demo_database(path)
-    yield store
-    store.close()
 
 
 def sign_in(qtbot, store, username, password):

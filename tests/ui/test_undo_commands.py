@@ -3,9 +3,6 @@ is undone and redone against the real services, refusals never stay on the stack
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 from PySide6.QtGui import QUndoStack
 
@@ -21,7 +18,6 @@ from mtcr_desk.domain.errors import NotFoundError, RulesNotMet, RuleViolation
 from mtcr_desk.services import users
 from mtcr_desk.services.audit_check import verify
 from mtcr_desk.services.cases import CaseService
-from mtcr_desk.services.demo import open_demo_database
 from mtcr_desk.ui.commands import (
     ApplyPrecedentCommand,
     AssessItemCommand,
@@ -35,20 +31,8 @@ DRAFT = "MTCR-2026-0012"
 DECIDED = "MTCR-2026-0001"
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo-commands") / "demo.sqlite"
-    open_demo_database(path).close()
-    return path
 
 
-@pytest.fixture
-def demo_store(tmp_path, demo_template):
-    path = tmp_path / "demo.sqlite"
-    shutil.copyfile(demo_template, path)
-    store = open_demo_database(path)
-    yield store
-    store.close()
 
 
 @pytest.fixture

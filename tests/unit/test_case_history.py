@@ -4,8 +4,6 @@ service methods that take an edit back (reset_assessment, clear_factor)."""
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -15,27 +13,14 @@ from mtcr_desk.services import users
 from mtcr_desk.services.audit_check import verify
 from mtcr_desk.services.case_history import FieldChange, case_history
 from mtcr_desk.services.cases import CaseService
-from mtcr_desk.services.demo import open_demo_database
 from mtcr_desk.storage import case_history as history_store
 
 IN_REVIEW = "MTCR-2026-0011"
 DECIDED = "MTCR-2026-0001"
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo-history") / "demo.sqlite"
-    open_demo_database(path).close()
-    return path
 
 
-@pytest.fixture
-def demo_store(tmp_path, demo_template):
-    path = tmp_path / "demo.sqlite"
-    shutil.copyfile(demo_template, path)
-    store = open_demo_database(path)
-    yield store
-    store.close()
 
 
 @pytest.fixture

@@ -35,12 +35,6 @@ from tests.unit.test_case_service import review
 TODAY = datetime.date(2026, 7, 1)
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory):
-    """The demo database, built once per session (copied for each test)."""
-    path = tmp_path_factory.mktemp("case-list-demo") / "demo.sqlite"
-    open_demo_database(path).close()
-    return path
 
 
 @pytest.fixture
