@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -42,6 +41,7 @@ from mtcr_desk.domain.rules import DestinationFlags
 from mtcr_desk.domain.users import Role
 from mtcr_desk.services import reference_data, reference_listing
 from mtcr_desk.ui.context import AppContext
+from mtcr_desk.ui.models.list_table_model import ListTableModel
 
 COLUMNS = ("Code", "Country", "MTCR status", "UN measures")
 COL_CODE, COL_NAME, COL_STATUS, COL_UN = range(len(COLUMNS))
@@ -60,7 +60,7 @@ FILTER_CHOICES = (("All countries", None), ("MTCR partners", "partner"),
                   ("Under UN measures", "un-measures"))
 FILTER_DELAY_MS = 150
 ERROR_STYLE = "color:#b91c1c"
-MUTED_STYLE = "color:#4b5563"
+MUTED_STYLE = "color:#7b8494"  # readable on light and dark palettes
 OK_STYLE = "color:#15803d"
 FLAG_STYLE = "color:#9a3412;font-weight:bold"
 UN_COLOUR = "#b91c1c"
@@ -82,39 +82,17 @@ def status_text(status: str | None) -> str:
     return _tr("neither")
 
 
-class CountryTableModel(QAbstractTableModel):
+class CountryTableModel(ListTableModel):
     """The countries that match the filter, one per row, by code."""
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._countries: list[DestinationFlags] = []
+    columns = COLUMNS
+    translation_context = "reference_view"
 
-    def set_rows(self, rows: list[DestinationFlags]) -> None:
-        """Replace every row."""
-        self.beginResetModel()
-        self._countries = list(rows)
-        self.endResetModel()
+    def row_key(self, row_object: DestinationFlags) -> str:
+        return row_object.country
 
     def country_at(self, row: int) -> DestinationFlags | None:
-        return self._countries[row] if 0 <= row < len(self._countries) else None
-
-    def row_of(self, code: str) -> int | None:
-        for row, country in enumerate(self._countries):
-            if country.country == code:
-                return row
-        return None
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008, N802 - Qt's signature
-        return 0 if parent.isValid() else len(self._countries)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _tr(COLUMNS[section])
-        return None
+        return self.row_at(row)
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole):

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -39,6 +38,7 @@ from mtcr_desk.domain.errors import MtcrDeskError
 from mtcr_desk.domain.users import Role, User
 from mtcr_desk.services import users
 from mtcr_desk.ui.context import AppContext
+from mtcr_desk.ui.models.list_table_model import ListTableModel
 
 COLUMNS = ("Username", "Name", "Role", "Active", "Locked until")
 COL_USERNAME, COL_NAME, COL_ROLE, COL_ACTIVE, COL_LOCKED = range(len(COLUMNS))
@@ -50,7 +50,7 @@ UserRole = Qt.ItemDataRole.UserRole + 1
 ROLE_TITLES = {Role.OFFICER: "Officer", Role.SENIOR_OFFICER: "Senior officer",
                Role.TRAINER: "Trainer", Role.ADMINISTRATOR: "Administrator"}
 ERROR_STYLE = "color:#b91c1c"
-MUTED_STYLE = "color:#4b5563"
+MUTED_STYLE = "color:#7b8494"  # readable on light and dark palettes
 
 
 def _tr(text: str) -> str:
@@ -72,39 +72,17 @@ def locked_until_text(user: User, now: datetime | None = None) -> str:
     return until.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-class UserTableModel(QAbstractTableModel):
+class UserTableModel(ListTableModel):
     """Every account, one per row, in username order."""
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._users: list[User] = []
+    columns = COLUMNS
+    translation_context = "users_view"
 
-    def set_rows(self, rows: list[User]) -> None:
-        """Replace every row."""
-        self.beginResetModel()
-        self._users = list(rows)
-        self.endResetModel()
+    def row_key(self, row_object: User) -> str:
+        return row_object.username
 
     def user_at(self, row: int) -> User | None:
-        return self._users[row] if 0 <= row < len(self._users) else None
-
-    def row_of(self, username: str) -> int | None:
-        for row, user in enumerate(self._users):
-            if user.username == username:
-                return row
-        return None
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008, N802 - Qt's signature
-        return 0 if parent.isValid() else len(self._users)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _tr(COLUMNS[section])
-        return None
+        return self.row_at(row)
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole):
