@@ -75,6 +75,12 @@ def edition_document(edition_id: str, entries: list[dict], **edition_fields) -> 
             "entries": entries}
 
 
+def edition_node(code, parent, kind="entry", text=None, title=None, category="II", flags=()):
+    """One node of a small MTCR-style test edition (``3``, ``3.A``, ``3.A.1``, notes)."""
+    return {"code": code, "parent": parent, "kind": kind, "item": int(code.split(".")[0]),
+            "category": category, "title": title, "text": text, "flags": list(flags)}
+
+
 def open_with_editions(folder: Path, *documents: dict, include_shipped: bool = True):
     """Open a new database in ``folder`` holding the given editions (and the shipped ones)."""
 

@@ -7,12 +7,9 @@ import pytest
 from mtcr_desk.domain.errors import NotFoundError
 from mtcr_desk.services.control_list import ControlListService
 from mtcr_desk.services.edition_diff import diff_editions
-from tests.conftest import edition_document, open_with_editions
+from tests.conftest import edition_document, edition_node, open_with_editions
 
-
-def node(code, parent, kind="entry", text=None, title=None, category="II", flags=()):
-    return {"code": code, "parent": parent, "kind": kind, "item": int(code.split(".")[0]),
-            "category": category, "title": title, "text": text, "flags": list(flags)}
+node = edition_node
 
 
 OLD = edition_document("test-old", [

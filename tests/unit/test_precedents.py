@@ -11,7 +11,7 @@ from mtcr_desk.services import precedents, users
 from mtcr_desk.services.cases import CaseService
 from mtcr_desk.services.precedents import apply_precedent, find_precedents
 from mtcr_desk.storage import audit
-from tests.conftest import edition_document, open_with_editions
+from tests.conftest import edition_document, edition_node, open_with_editions
 
 STRUCTURE = "mtcr-2024-structure"
 EU = "eu-2021-821-2025-11"
@@ -257,9 +257,7 @@ def test_non_ascii_items_are_found(store):
 # --- across editions -------------------------------------------------------------------
 
 
-def node(code, parent, kind="entry", text=None, title=None, category="II"):
-    return {"code": code, "parent": parent, "kind": kind, "item": int(code.split(".")[0]),
-            "category": category, "title": title, "text": text, "flags": []}
+node = edition_node
 
 
 OLD = edition_document("test-old", [

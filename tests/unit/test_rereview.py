@@ -16,12 +16,9 @@ from mtcr_desk.services.rereview import (
     repin_case,
 )
 from mtcr_desk.storage import audit
-from tests.conftest import edition_document, open_with_editions
+from tests.conftest import edition_document, edition_node, open_with_editions
 
-
-def node(code, parent, kind="entry", text=None, title=None, category="II"):
-    return {"code": code, "parent": parent, "kind": kind, "item": int(code.split(".")[0]),
-            "category": category, "title": title, "text": text, "flags": []}
+node = edition_node
 
 
 OLD = edition_document("test-old", [
