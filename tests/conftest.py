@@ -15,6 +15,8 @@ os.environ.setdefault("LANG", "C.UTF-8")
 _TEST_DATA_DIR = tempfile.mkdtemp(prefix="mtcr-desk-test-data-")
 os.environ["MTCR_DESK_DATA_DIR"] = _TEST_DATA_DIR
 atexit.register(shutil.rmtree, _TEST_DATA_DIR, ignore_errors=True)
+# QSettings (window geometry, splitters) goes under XDG_CONFIG_HOME on Linux: keep it here too.
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_TEST_DATA_DIR, "config")
 
 from pathlib import Path  # noqa: E402
 

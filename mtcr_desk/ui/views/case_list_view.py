@@ -54,6 +54,7 @@ from mtcr_desk.ui.models.case_table_model import (
     CountryNameRole,
     MarkersRole,
 )
+from mtcr_desk.ui.view_state import remember_header
 
 #: Pause after the last keystroke in the search field before the list is filtered.
 FILTER_DELAY_MS = 150
@@ -217,6 +218,7 @@ class CaseListView(QWidget):
         header.setHighlightSections(False)
         self.table.setSortingEnabled(True)
         self._size_columns()
+        remember_header(header, "case_list/columns")
 
         self._filter_timer = QTimer(self)
         self._filter_timer.setSingleShot(True)

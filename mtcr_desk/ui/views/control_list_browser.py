@@ -74,6 +74,7 @@ from mtcr_desk.ui.models.control_list_tree_model import (
     entry_summary,
     node_name,
 )
+from mtcr_desk.ui.view_state import remember_splitter
 
 #: Pause after the last keystroke before the search runs (milliseconds).
 SEARCH_DEBOUNCE_MS = 120
@@ -385,6 +386,8 @@ class ControlListBrowser(QWidget):
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([520, 780])
+        remember_splitter(self.splitter,
+                          "entry_picker/splitter" if self._picker else "control_list/splitter")
 
         layout = QVBoxLayout(self)
         layout.addLayout(header)

@@ -42,6 +42,7 @@ from mtcr_desk.domain.users import Role
 from mtcr_desk.services import reference_data, reference_listing
 from mtcr_desk.ui.context import AppContext
 from mtcr_desk.ui.models.list_table_model import ListTableModel
+from mtcr_desk.ui.view_state import remember_splitter
 
 COLUMNS = ("Code", "Country", "MTCR status", "UN measures")
 COL_CODE, COL_NAME, COL_STATUS, COL_UN = range(len(COLUMNS))
@@ -281,6 +282,7 @@ class ReferenceView(QWidget):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         self.splitter = splitter
+        remember_splitter(splitter, "reference_data/splitter")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
