@@ -21,6 +21,7 @@ from typing import NoReturn, TextIO
 from mtcr_desk import APP_NAME, APP_SLUG, __version__, paths
 from mtcr_desk.cli_cases import add_parsers as add_case_parsers
 from mtcr_desk.cli_cases import affected_cases_json, print_affected_cases
+from mtcr_desk.cli_memos import add_parsers as add_memo_parsers
 from mtcr_desk.domain.control_list import MATCH_END, MATCH_START, EntryDetail, SearchHit
 from mtcr_desk.domain.errors import (
     EXIT_INVALID_INPUT,
@@ -125,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.set_defaults(handler=cmd_list_diff)
 
     add_case_parsers(commands, _add_common_options, _Parser)
+    add_memo_parsers(commands, _add_common_options, _Parser)
     return parser
 
 

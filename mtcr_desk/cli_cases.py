@@ -246,8 +246,12 @@ def add_parsers(commands, add_common: Callable, parser_class) -> None:
     set_country.add_argument("--un-measures", metavar="RESOLUTIONS",
                              help="comma-separated resolution numbers, or '' for none")
 
-    sub(commands, "verify", "recompute the audit chain and check every record against it",
-        cmd_verify)
+    verify = sub(commands, "verify",
+                 "recompute the audit chain and check every record against it",
+                 cmd_verify)
+    verify.add_argument("--memo", type=Path, metavar="FILE.pdf",
+                        help="instead: say whether FILE.pdf is the memo of a final decision "
+                             "in this database, and which")
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -716,6 +720,11 @@ def cmd_reference_set(args, out: TextIO) -> int:
 
 
 def cmd_verify(args, out: TextIO) -> int:
+    if args.memo is not None:
+        from mtcr_desk.cli_memos import verify_memo
+
+        with _open(args) as store:
+            return verify_memo(store, args.memo, out, as_json=args.json)
     with _open(args) as store:
         result = audit.verify(store.connection)
     if args.json:

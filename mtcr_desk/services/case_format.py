@@ -48,6 +48,7 @@ from mtcr_desk.services.files import write_file_atomically
 from mtcr_desk.services.users import USERNAME_PATTERN
 from mtcr_desk.storage import case_import, control_lists
 from mtcr_desk.storage import cases as case_store
+from mtcr_desk.storage import memos as memo_store
 from mtcr_desk.storage.database import Store
 
 FORMAT_NAME = "mtcr-desk/case"
@@ -797,6 +798,26 @@ def check_against_database(store: Store, document: CaseDocument) -> None:
 # --- importing -------------------------------------------------------------------------
 
 
+def _keep_memo_of_imported_decision(store: Store, connection, reference: str, *,
+                                    actor: User) -> None:
+    """Give an imported final decision the memo this database issues for it.
+
+    The decision keeps the memo hash its file carries (the memo of its original
+    countersigning, wherever that was); the memo rendered here is kept beside it,
+    so that exports from this database are recognised by ``verify --memo``.
+    """
+    # Imported here: services.memos pulls in reportlab, needed only for final decisions.
+    from mtcr_desk.services.memos import render_case_memo, sha256_hex
+
+    imported = case_store.load_case(connection, reference)
+    decision = imported.current_decision if imported else None
+    if decision is None or not decision.is_final or decision.id is None:
+        return
+    pdf = render_case_memo(store, imported)
+    memo_store.insert_memo(connection, decision.id, sha256=sha256_hex(pdf), pdf=pdf,
+                           actor=actor.username, action=IMPORT_ACTION)
+
+
 def import_case(store: Store, document: CaseDocument, *, actor: User,
                 allow_training: bool = False) -> Case:
     """Import a validated case file as a new case, all or nothing; return the new case.
@@ -827,6 +848,7 @@ def import_case(store: Store, document: CaseDocument, *, actor: User,
         case_import.insert_imported_case(
             connection, case, reference=reference, year=year, number=number,
             extra_notes=(note,), actor=actor.username, action=IMPORT_ACTION)
+        _keep_memo_of_imported_decision(store, connection, reference, actor=actor)
     imported = case_store.load_case(store.connection, reference)
     assert imported is not None
     return imported

@@ -10,6 +10,7 @@ domain error naming every unmet rule; nothing is written then.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -51,6 +52,7 @@ from mtcr_desk.services import reference_data, users
 from mtcr_desk.services.database import utc_now_iso
 from mtcr_desk.storage import audit, control_lists
 from mtcr_desk.storage import cases as case_store
+from mtcr_desk.storage import memos as memo_store
 from mtcr_desk.storage.database import Store
 
 REFERENCE_PATTERN = re.compile(r"^MTCR-\d{4}-\d{4,}$")
@@ -415,18 +417,41 @@ class CaseService:
         if failures:
             raise RulesNotMet(f"countersign {case.reference}", failures)
         assert decision is not None and decision.id is not None
+        signed_at = utc_now_iso()
         with self._store.write() as connection:
             self._unchanged_since_read(connection, case)
             _, head_before = audit.head(connection)
+            memo_pdf = memo_sha256 = None
+            if agree:
+                memo_pdf = self._memo_of_record(case, decision, signer=signer,
+                                                signed_at=signed_at, audit_head=head_before)
+                memo_sha256 = hashlib.sha256(memo_pdf).hexdigest()
             case_store.countersign_decision(
-                connection, decision.id, by=signer.username, at=utc_now_iso(),
+                connection, decision.id, by=signer.username, at=signed_at,
                 countersignature="agreed" if agree else "returned", comment=comment,
-                memo_sha256=None, audit_head=head_before if agree else None)
+                memo_sha256=memo_sha256,
+                audit_head=head_before if agree else None)
+            if memo_pdf is not None:
+                memo_store.insert_memo(connection, decision.id, sha256=memo_sha256,
+                                       pdf=memo_pdf, actor=signer.username)
             case_store.update_case(connection, case.id, {
                 "status": (CaseStatus.DECIDED if agree else CaseStatus.RETURNED).value},
                 actor=signer.username,
                 action="countersign (agreed)" if agree else "countersign (returned)")
         return self.get(reference)
+
+    def _memo_of_record(self, case: Case, decision: Decision, *, signer: User, signed_at: str,
+                        audit_head: str) -> bytes:
+        """Render the memo of the decision as it is about to become final."""
+        # Imported here: services.memos builds on this service.
+        from mtcr_desk.services.memos import render_case_memo
+
+        final_decision = replace(decision, countersigned_by=signer.username,
+                                 countersigned_at=signed_at, countersignature="agreed",
+                                 audit_head=audit_head)
+        final_case = replace(case, status=CaseStatus.DECIDED,
+                             decisions=(*case.decisions[:-1], final_decision))
+        return render_case_memo(self._store, final_case)
 
     def withdraw(self, reference: str, *, actor: User, reason: str) -> Case:
         """Close a case the applicant withdrew (final)."""

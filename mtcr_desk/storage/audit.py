@@ -34,10 +34,12 @@ AUDITED_TABLES: dict[str, tuple[str, ...]] = {
     "factors": ("case_id", "factor"),
     "decisions": ("id",),
     "notes": ("id",),
+    "settings": ("key",),
+    "memo_documents": ("decision_id",),
 }
 
 #: Columns whose value goes into the audit only as a SHA-256 digest.
-_DIGESTED_COLUMNS = {("users", "password_hash")}
+_DIGESTED_COLUMNS = {("users", "password_hash"), ("memo_documents", "pdf")}
 
 
 def canonical_json(value: object) -> str:
@@ -89,7 +91,9 @@ def _audit_image(table: str, row: Mapping) -> dict:
     image = dict(row)
     for digested_table, column in _DIGESTED_COLUMNS:
         if table == digested_table and image.get(column) is not None:
-            image[column] = "sha256:" + hashlib.sha256(image[column].encode()).hexdigest()
+            value = image[column]
+            data = value.encode() if isinstance(value, str) else bytes(value)
+            image[column] = "sha256:" + hashlib.sha256(data).hexdigest()
     return image
 
 

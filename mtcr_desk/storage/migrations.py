@@ -739,3 +739,38 @@ def m007_case_list(db: Database) -> None:
         )
         """
     )
+
+
+# --- m008: office settings and the memo of record -----------------------------------------
+
+
+@migrations()
+def m008_settings_and_memos(db: Database) -> None:
+    """Office-wide settings (audited), and the PDF memo of every final decision.
+
+    The memo rendered when a decision is countersigned is kept byte for byte: its
+    SHA-256 is on the decision (and so in the audit chain), and an export of the
+    final decision years later hands out exactly that document, whatever settings
+    or reference data have changed since.
+    """
+    db.execute(
+        """
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY CHECK (length(key) BETWEEN 1 AND 64),
+            value TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE memo_documents (
+            decision_id INTEGER PRIMARY KEY REFERENCES decisions(id),
+            sha256 TEXT NOT NULL UNIQUE CHECK (length(sha256) = 64),
+            pdf BLOB NOT NULL
+        )
+        """
+    )
+    _refuse(db, "memo_documents_no_update", "BEFORE UPDATE ON memo_documents", "",
+            "the memo of a final decision is never changed")
+    _refuse(db, "memo_documents_no_delete", "BEFORE DELETE ON memo_documents", "",
+            "the memo of a final decision is never deleted")

@@ -3,7 +3,7 @@
 Every action has an :class:`ActionId` and one factory entry (text, shortcut,
 tip). Windows ask :func:`create_actions` for their QActions and connect them;
 nothing else creates menu items, so shortcuts stay unique and documented
-(``docs/shortcuts.md`` lists them).
+(the README's "Keyboard" paragraph lists them).
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ class ActionId(enum.StrEnum):
     CLOSE_TAB = "close_tab"
     IMPORT_CASE = "import_case"
     EXPORT_CASE = "export_case"
+    EXPORT_MEMO = "export_memo"
+    EXPORT_MEMOS = "export_memos"
     IMPORT_EDITION = "import_edition"
     ABOUT = "about"
 
@@ -79,7 +81,14 @@ def action_specs() -> dict[ActionId, ActionSpec]:
         ActionId.FIND: ActionSpec(_tr("&Find…"), QKeySequence.StandardKey.Find,
                                   _tr("Search the case list or the control list"),
                                   _Icon.SP_FileDialogContentsView),
-        ActionId.PRINT: ActionSpec(_tr("&Print…"), QKeySequence.StandardKey.Print),
+        ActionId.PRINT: ActionSpec(_tr("&Print memo…"), QKeySequence.StandardKey.Print,
+                                   _tr("Print the decision memo of the case in front")),
+        ActionId.EXPORT_MEMO: ActionSpec(_tr("Export &memo PDF…"), "Ctrl+Shift+M",
+                                         _tr("Write the memo of the case in front (or selected) "
+                                             "to a PDF file")),
+        ActionId.EXPORT_MEMOS: ActionSpec(_tr("Export memos of selected &cases…"), None,
+                                          _tr("Write the memo of every case selected in the "
+                                              "list into a folder")),
         ActionId.QUIT: ActionSpec(_tr("&Quit"), "Ctrl+Q"),
         ActionId.GO_CASES: ActionSpec(_tr("&Cases"), "Ctrl+1", _tr("The case list")),
         ActionId.GO_CONTROL_LIST: ActionSpec(_tr("Control &list"), "Ctrl+2",

@@ -160,7 +160,8 @@ class MainWindow(QMainWindow):
         menus = (
             (self.tr("&File"), (ActionId.NEW_CASE, ActionId.OPEN_CASE, None,
                                 ActionId.IMPORT_CASE, ActionId.EXPORT_CASE, None, ActionId.SAVE,
-                                ActionId.PRINT, None, ActionId.SIGN_OUT, ActionId.QUIT)),
+                                ActionId.PRINT, ActionId.EXPORT_MEMO, ActionId.EXPORT_MEMOS,
+                                None, ActionId.SIGN_OUT, ActionId.QUIT)),
             (self.tr("&Edit"), (ActionId.UNDO, ActionId.REDO, None, ActionId.FIND)),
             (self.tr("&Go"), (ActionId.GO_CASES, ActionId.GO_CONTROL_LIST, ActionId.GO_USERS,
                               ActionId.GO_REFERENCE)),
@@ -236,6 +237,9 @@ class MainWindow(QMainWindow):
         a[ActionId.DRAFT_DECISION].triggered.connect(lambda: self._on_workspace("draft"))
         a[ActionId.COUNTERSIGN].triggered.connect(
             lambda: self._on_workspace("show_page", "decision"))
+        a[ActionId.PRINT].triggered.connect(self.print_memo)
+        a[ActionId.EXPORT_MEMO].triggered.connect(self.export_memo)
+        a[ActionId.EXPORT_MEMOS].triggered.connect(self.export_memos)
 
     # The undo group may still signal while the window is being torn down, after its
     # actions are gone: each slot checks that its action is still alive.
@@ -330,6 +334,49 @@ class MainWindow(QMainWindow):
             path = export_case_file(self, self.context, references[0])
             if path is not None:
                 self.statusBar().showMessage(self.tr("Wrote ") + str(path), 10_000)
+
+    def _memo_target(self):
+        """The workspace whose memo File > Print/Export means: the case in front, else the
+        first case selected in the list (opened for the purpose)."""
+        page = self.pages.get("cases")
+        if not isinstance(page, CasesPage):
+            return None
+        workspace = page.current_workspace()
+        if workspace is None:
+            references = page.case_list.selected_references()
+            if not references:
+                self.statusBar().showMessage(self.tr("Open or select a case first"), 5_000)
+                return None
+            workspace = page.open_case(references[0])
+        self.show_page("cases")
+        return workspace
+
+    def print_memo(self) -> None:
+        """File > Print memo: the memo of the case in front, through the print dialog."""
+        workspace = self._memo_target()
+        if workspace is not None:
+            workspace.print_memo()
+
+    def export_memo(self) -> None:
+        """File > Export memo PDF: the memo of the case in front, to a file."""
+        workspace = self._memo_target()
+        if workspace is not None:
+            workspace.show_page("memo")
+            workspace.memo.export_pdf()
+
+    def export_memos(self) -> None:
+        """File > Export memos of selected cases: one PDF per case into a folder."""
+        from mtcr_desk.ui.views.memo_page import export_memos_of_cases
+
+        page = self.pages.get("cases")
+        if not isinstance(page, CasesPage):
+            return
+        self.show_page("cases")
+        references = page.case_list.selected_references()
+        if not references:
+            self.statusBar().showMessage(self.tr("Select the cases in the list first"), 5_000)
+            return
+        export_memos_of_cases(self, self.context, references)
 
     def _sign_out(self) -> None:
         self.signed_out = True

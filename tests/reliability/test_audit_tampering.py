@@ -34,6 +34,7 @@ from mtcr_desk.services import users
 from mtcr_desk.services.cases import CaseService
 from mtcr_desk.services.database import load_shipped_editions
 from mtcr_desk.services.reference_data import load_shipped_reference
+from mtcr_desk.services.settings import update_settings
 from mtcr_desk.storage import audit
 from mtcr_desk.storage.database import open_store
 from tests.conftest import PROJECT_ROOT, STRUCTURE_EDITION
@@ -96,6 +97,7 @@ def build_reviewed_database(folder: Path) -> Path:
             for name, role in (("alice", Role.OFFICER), ("bob", Role.OFFICER),
                                ("sam", Role.SENIOR_OFFICER)))
         service = CaseService(store)
+        update_settings(store, actor=admin, organisation="Test Office", page_size="Letter")
 
         # Review 1: Category II, approved, countersigned by a second officer.
         first = service.create(
@@ -216,6 +218,8 @@ def altered(value):
         return [1 - value if value in (0, 1) else value + 1, value - 1]
     if isinstance(value, float):
         return [value + 1, value * 2]
+    if isinstance(value, bytes):  # a memo PDF: one byte changed, or one byte fewer
+        return [value[:-1] + bytes([value[-1] ^ 1]), value[:-1]]
     return [value + " (edited)", value[:-1] if len(value) > 1 else "x"]
 
 

@@ -82,10 +82,14 @@ from mtcr_desk.ui.commands import (
 from mtcr_desk.ui.context import AppContext
 from mtcr_desk.ui.dialogs.password import ask_password
 from mtcr_desk.ui.dialogs.refusal import show_refusal
+from mtcr_desk.ui.view_state import remember_splitter
+from mtcr_desk.ui.views.memo_page import MemoPage
 
 #: The pages in order; each page widget's objectName is its key.
-PAGE_KEYS = ("overview", "parties", "items", "evaluation", "decision", "notes", "history")
-PAGE_TITLES = ("Overview", "Parties", "Items", "Evaluation", "Decision", "Notes", "History")
+PAGE_KEYS = ("overview", "parties", "items", "evaluation", "decision", "memo", "notes",
+             "history")
+PAGE_TITLES = ("Overview", "Parties", "Items", "Evaluation", "Decision", "Memo", "Notes",
+               "History")
 
 #: Badge colours (background) by case status.
 STATUS_COLOURS = {
@@ -514,6 +518,7 @@ class ItemsPage(QWidget):
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([self.table.minimumHeight() + row_height, 10_000])
         self.splitter.setChildrenCollapsible(False)
+        remember_splitter(self.splitter, "case_workspace/items_splitter")
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
 
@@ -763,6 +768,7 @@ class CaseWorkspace(QWidget):
         self._edition_has_categories = True
         self._refusals = 0
         self._history_stale = True
+        self._memo_stale = True
         self._line: int | None = None  # the item whose assessment the panel shows
         self._assessment_baseline: tuple | None = None
         #: Unsaved assessment forms by line (kept while another item is selected).
@@ -787,6 +793,7 @@ class CaseWorkspace(QWidget):
         self.evaluation = EvaluationPage()
         self.decision = DecisionPage()
         self.notes = NotesPage()
+        self.memo = MemoPage(context)
         self.history = HistoryPage()
         self.pages = QTabWidget()
         self.pages.setAccessibleName(self.tr("Case pages"))
@@ -795,7 +802,8 @@ class CaseWorkspace(QWidget):
         self.page_widgets: dict[str, QWidget] = {}
         for key, title, page in zip(PAGE_KEYS, PAGE_TITLES,
                                     (self.overview, self.parties, self.items, self.evaluation,
-                                     self.decision, self.notes, self.history), strict=True):
+                                     self.decision, self.memo, self.notes, self.history),
+                                    strict=True):
             page.setObjectName(key)
             page.setAccessibleName(self.tr(title))
             self.pages.addTab(page, self.tr(title))
@@ -979,6 +987,9 @@ class CaseWorkspace(QWidget):
         self._history_stale = True
         if self.pages.currentWidget() is self.history:
             self._show_history()
+        self._memo_stale = True
+        if self.pages.currentWidget() is self.memo:
+            self._show_memo()
 
     def _show_header(self, case: Case) -> None:
         header = self.header
@@ -1793,6 +1804,18 @@ class CaseWorkspace(QWidget):
     def _page_changed(self, _index: int) -> None:
         if self.pages.currentWidget() is self.history and self._history_stale:
             self._show_history()
+        if self.pages.currentWidget() is self.memo and self._memo_stale:
+            self._show_memo()
+
+    def _show_memo(self) -> None:
+        # Rendered only when the page is in front: most visits to a case print nothing.
+        self._memo_stale = False
+        self.memo.show_case(self.reference)
+
+    def print_memo(self) -> bool:
+        """File > Print: the memo of this case (the Memo page comes to the front)."""
+        self.show_page("memo")
+        return self.memo.print_memo()
 
     def _show_history(self) -> None:
         try:
