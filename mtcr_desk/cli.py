@@ -60,6 +60,10 @@ def _add_common_options(parser: argparse.ArgumentParser, *, top_level: bool) -> 
     where.add_argument("--demo", action="store_true",
                        default=False if top_level else argparse.SUPPRESS,
                        help="open the demo database instead of the live one")
+    where.add_argument("--training", action="store_true",
+                       default=False if top_level else argparse.SUPPRESS,
+                       help="open the training sandbox (its own database; everything in it "
+                            "is marked TRAINING)")
     parser.add_argument("--json", action="store_true",
                         default=False if top_level else argparse.SUPPRESS,
                         help="machine-readable output")
@@ -142,6 +146,10 @@ def database_path(args: argparse.Namespace) -> Path:
         return args.db
     if getattr(args, "demo", False):
         return paths.demo_database_path()
+    if getattr(args, "training", False):
+        from mtcr_desk.services.training import training_database_path
+
+        return training_database_path()
     return paths.default_database_path()
 
 
@@ -149,6 +157,10 @@ def _open(args: argparse.Namespace) -> Store:
     """Open the database the arguments select (the demo one is filled on first use)."""
     if getattr(args, "demo", False) and getattr(args, "db", None) is None:
         return open_demo_database()
+    if getattr(args, "training", False):
+        from mtcr_desk.services.training import open_training_database
+
+        return open_training_database()
     return open_database(database_path(args))
 
 
@@ -544,7 +556,8 @@ def run_gui(args: argparse.Namespace, out: TextIO) -> int:
     from mtcr_desk.ui.app import run_application
 
     return run_application(database_path(args),
-                           demo=bool(getattr(args, "demo", False)) and args.db is None)
+                           demo=bool(getattr(args, "demo", False)) and args.db is None,
+                           training=bool(getattr(args, "training", False)))
 
 
 # --- entry point ---------------------------------------------------------------------

@@ -53,6 +53,7 @@ from mtcr_desk.services.database import utc_now_iso
 from mtcr_desk.storage import audit, control_lists
 from mtcr_desk.storage import cases as case_store
 from mtcr_desk.storage import memos as memo_store
+from mtcr_desk.storage import settings as settings_store
 from mtcr_desk.storage.database import Store
 
 REFERENCE_PATTERN = re.compile(r"^MTCR-\d{4}-\d{4,}$")
@@ -188,6 +189,8 @@ class CaseService:
         for index, item in enumerate(numbered):
             validate_item(item, f"items[{index}]")
 
+        # Every case opened in the training sandbox is a training case, whoever opens it.
+        training = training or settings_store.is_training_database(self.connection)
         with self._store.write() as connection:
             reference, number = case_store.next_reference(
                 connection, year or received.year)

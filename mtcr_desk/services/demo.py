@@ -24,6 +24,7 @@ import json
 import os
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -215,11 +216,12 @@ def _sync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
-def _build_aside(target: Path, data: DemoData) -> None:
-    """Build a complete demo database next to ``target``, then give it ``target``'s name.
+def build_aside(target: Path, fill: Callable[[Store], None], *, kind: str = "Demo") -> None:
+    """Build a complete database next to ``target`` with ``fill``, then give it ``target``'s name.
 
-    When another process created ``target`` meanwhile, its database is kept and ours
-    is discarded.
+    A reader never sees a half-filled database under ``target``. When another
+    process created ``target`` meanwhile, its database is kept and ours is discarded.
+    The training sandbox is built the same way.
     """
     wal = Path(f"{target}-wal")
     if wal.exists() and wal.stat().st_size > 0:
@@ -230,15 +232,15 @@ def _build_aside(target: Path, data: DemoData) -> None:
     try:
         store = open_database(building)
         try:
-            _fill(store, data)
+            fill(store)
             result = audit.verify(store.connection)
             if not result.ok:
-                raise StorageError(f"Demo database built in {building} fails its audit check: "
+                raise StorageError(f"{kind} database built in {building} fails its audit check: "
                                    f"{result.problem.message}")
         finally:
             store.close()  # the last connection: the WAL is checkpointed into the file
         if any(path.exists() for path in companions[1:]):
-            raise StorageError(f"Demo database built in {building} kept a write-ahead log "
+            raise StorageError(f"{kind} database built in {building} kept a write-ahead log "
                                "after closing; it was not used")
         try:
             os.link(building, target)  # atomic, and never replaces an existing file
@@ -257,8 +259,8 @@ def _build_aside(target: Path, data: DemoData) -> None:
 STALE_BUILD_SECONDS = 600
 
 
-def _remove_stale_builds(target: Path) -> None:
-    """Delete half-built demo databases an interrupted first start left behind."""
+def remove_stale_builds(target: Path) -> None:
+    """Delete half-built databases an interrupted first start left behind."""
     now = time.time()
     for leftover in target.parent.glob(f".{target.name}.building-*"):
         with contextlib.suppress(OSError):
@@ -278,10 +280,10 @@ def open_demo_database(path: Path | None = None, *, data_folder: Path | None = N
         raise InvalidInputError(f"{target} is the live database; demo data never goes into it")
     if target.parent == paths.user_data_dir():
         target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_builds(target)
+    remove_stale_builds(target)
     data = read_demo_data(data_folder)
     if not target.exists():
-        _build_aside(target, data)
+        build_aside(target, lambda store: _fill(store, data))
     store = open_database(target)
     try:
         if users.has_users(store):

@@ -774,3 +774,33 @@ def m008_settings_and_memos(db: Database) -> None:
             "the memo of a final decision is never changed")
     _refuse(db, "memo_documents_no_delete", "BEFORE DELETE ON memo_documents", "",
             "the memo of a final decision is never deleted")
+
+
+# --- m009: trainee attempts in the training sandbox ----------------------------------------
+
+
+@migrations()
+def m009_training_attempts(db: Database) -> None:
+    """A trainee's attempts at training scenarios, with their scores.
+
+    Only a training database ever holds rows here. A score is teaching material,
+    not a licensing record, so attempts are not in the audit chain; the case a
+    trainee reviews is (every edit on it is audited like any case).
+    """
+    db.execute(
+        """
+        CREATE TABLE training_attempts (
+            id INTEGER PRIMARY KEY,
+            scenario_id TEXT NOT NULL CHECK (length(scenario_id) BETWEEN 1 AND 20),
+            trainee TEXT NOT NULL REFERENCES users(username),
+            case_reference TEXT NOT NULL UNIQUE REFERENCES cases(reference),
+            started_at TEXT NOT NULL,
+            submitted_at TEXT,
+            earned REAL,
+            possible REAL,
+            breakdown TEXT,  -- JSON list of score lines, written by services.training
+            CHECK ((submitted_at IS NULL) = (earned IS NULL))
+        )
+        """
+    )
+    db.execute("CREATE INDEX training_attempts_trainee ON training_attempts (trainee, scenario_id)")

@@ -70,6 +70,8 @@ def _image(table: str, row: dict) -> str:
     if table == "users" and image.get("password_hash") is not None:
         image["password_hash"] = "sha256:" + hashlib.sha256(
             image["password_hash"].encode()).hexdigest()
+    if table == "memo_documents":  # the audit holds the memo PDF's digest, not its bytes
+        image["pdf"] = "sha256:" + hashlib.sha256(image["pdf"]).hexdigest()
     return audit.canonical_json(image)
 
 
