@@ -49,6 +49,18 @@ def table_rows(result: dict) -> list[str]:
             f"| control-list search p50 | (for reference) | {result['service_p50_ms']:.3f} ms | "
             f"{result['raw_p50_ms']:.3f} ms | {result['ratio_p50']:.2f}x | |",
         ]
+    if result["bench"] == "memo-render":
+        verdict = "met" if result["meets_target"] else "**not met**"
+        baseline = (f"{result['baseline']:.1f} ms (WeasyPrint, same content as HTML)"
+                    if result["baseline"] is not None else "WeasyPrint not installed")
+        speedup = f"{result['speedup']:.1f}x faster" if result["speedup"] else ""
+        return [f"| decision memo, {result['items']} items ({result['pages']} pages), median of "
+                f"{result['repeat']} | median <= 60 ms (CPU time); >= 5x faster than WeasyPrint | "
+                f"{result['figure']:.1f} ms wall, {result['cpu_median_ms']:.1f} ms CPU | "
+                f"{baseline} | {speedup} | {verdict} |"]
+    if result["bench"] == "memo-batch":
+        return [f"| decision memos in a batch ({result['memos']:,} x {result['items']} items) | "
+                f"(for reference) | {result['figure']:.1f} memos/s | | | |"]
     if result["bench"] in ("write-assessment", "audit-verify"):
         verdict = "met" if result["meets_target"] else "**not met**"
         if result["bench"] == "write-assessment":

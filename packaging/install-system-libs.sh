@@ -3,6 +3,7 @@
 #
 #   install-system-libs.sh offscreen   libraries for offscreen Qt (tests)
 #   install-system-libs.sh window      plus the xcb libraries for a real window
+#   install-system-libs.sh bench       offscreen plus Pango for WeasyPrint (bench only)
 #
 # Does nothing on systems without dpkg/apt-get (other distributions, macOS,
 # Windows). As a non-root user it only names the missing packages.
@@ -10,15 +11,19 @@ set -euo pipefail
 
 profile=${1:-offscreen}
 
+# poppler-utils: the tests rasterise memos with pdftoppm, as a reader's viewer would.
 offscreen_packages=(libegl1 libgl1 libfontconfig1 libglib2.0-0 libxkbcommon0 libdbus-1-3
-                    fonts-dejavu-core)
+                    fonts-dejavu-core poppler-utils)
 window_packages=(libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
                  libxcb-render-util0 libxcb-render0 libxcb-shape0 libxcb-util1 libxcb-xkb1
                  libxkbcommon-x11-0)
+bench_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 
 packages=("${offscreen_packages[@]}")
 if [ "$profile" = "window" ]; then
     packages+=("${window_packages[@]}")
+elif [ "$profile" = "bench" ]; then
+    packages+=("${bench_packages[@]}")
 fi
 
 command -v dpkg-query >/dev/null 2>&1 || exit 0

@@ -65,7 +65,7 @@ from mtcr_desk.domain.cases import (
 from mtcr_desk.domain.control_list import Category, Edition, TextStatus
 from mtcr_desk.domain.errors import InvalidInputError
 from mtcr_desk.domain.rules import DestinationFlags
-from mtcr_desk.reports.fonts import BOLD, REGULAR, FontCoverage
+from mtcr_desk.reports.fonts import BOLD, OBLIQUE, REGULAR, FontCoverage
 
 TITLE = "Licence decision memorandum"
 
@@ -150,6 +150,39 @@ class MemoParagraph(Paragraph):
 
 
 @dataclass(frozen=True)
+class Plain:
+    """Text without markup for a table cell, already made visible in the memo font.
+
+    Drawn as a single line when it fits the cell (much cheaper than a Paragraph, which
+    parses markup and breaks lines), wrapped as a Paragraph when it does not.
+    """
+
+    text: str
+    style: str = "small"
+
+
+class _TextLine(Flowable):
+    """One line of plain text, placed exactly where a one-line Paragraph would put it."""
+
+    def __init__(self, text: str, style: ParagraphStyle):
+        super().__init__()
+        self.text = text
+        self.style = style
+        self.width = stringWidth(text, style.fontName, style.fontSize)
+        self.height = style.leading
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab's names
+        return self.width, self.height
+
+    def draw(self):
+        canvas = self.canv
+        canvas.setFont(self.style.fontName, self.style.fontSize)
+        canvas.setFillColor(self.style.textColor)
+        # A Paragraph puts its first baseline one font size below its top.
+        canvas.drawString(0, self.height - self.style.fontSize, self.text)
+
+
+@dataclass(frozen=True)
 class PageDecorations:
     """The strings drawn on every page, already made visible in the memo font."""
 
@@ -230,7 +263,7 @@ class _MemoCanvas(Canvas):
         angle = math.degrees(math.atan2(height, width))
         # One size for all marks: the largest that fits the longest along the diagonal.
         longest = max(stringWidth(mark, BOLD, 100) for mark in marks) / 100
-        size = min(110.0, 0.72 * diagonal / longest, 0.55 * height / max(1, len(marks)) / 1.3)
+        size = min(110.0, 0.62 * diagonal / longest, 0.55 * height / max(1, len(marks)) / 1.3)
         spacing = size * 1.25
         self.saveState()
         self.setFillColor(WATERMARK_GREY)
@@ -393,6 +426,7 @@ class MemoRenderer:
             "body": body,
             "small": small,
             "small_bold": ParagraphStyle("small_bold", parent=small, fontName=BOLD),
+            "small_italic": ParagraphStyle("small_italic", parent=small, fontName=OBLIQUE),
             "cell_head": ParagraphStyle("cell_head", parent=small, fontName=BOLD,
                                         textColor=ACCENT),
             "label": ParagraphStyle("label", parent=small, fontName=BOLD, textColor=MUTED),
@@ -544,7 +578,7 @@ class MemoRenderer:
         if not parties:
             flowables.append(MemoParagraph("<i>No parties recorded.</i>", styles["body"]))
             return flowables
-        rows = [[MemoParagraph(escape(party.role.value.capitalize()), styles["small_bold"]),
+        rows = [[Plain(party.role.value.capitalize(), "small_bold"),
                  MemoParagraph(text.markup(party.name), styles["small"]),
                  MemoParagraph(text.markup(party.address), styles["small"]),
                  MemoParagraph(self.country(memo_input, text, party.country), styles["small"])]
@@ -623,7 +657,7 @@ class MemoRenderer:
         return flowables
 
     def item_row(self, memo_input: MemoInput, text: MemoText, item: Item,
-                 styles) -> list[Flowable]:
+                 styles) -> list[Flowable | Plain]:
         """One row of the items table."""
         small = styles["small"]
         description = text.markup(item.description)
@@ -634,11 +668,11 @@ class MemoRenderer:
             details.append(f"Part number: {text.markup(item.part_number)}")
         if details:
             description += "<br/><font color='#5A6470'>" + "<br/>".join(details) + "</font>"
-        quantity = f"{self.number(item.quantity)} {text.markup(item.unit, empty='')}"
+        quantity = Plain(f"{self.number(item.quantity)} {text.plain(item.unit)}".strip())
         if item.value is None:
-            value = "<i>not stated</i>"
+            value: Flowable | Plain = MemoParagraph("<i>not stated</i>", small)
         else:
-            value = f"{item.value:,.2f} {text.markup(item.currency, empty='')}"
+            value = Plain(f"{item.value:,.2f} {text.plain(item.currency)}".strip())
         assessment = item.assessment
         entries = []
         for code in assessment.entry_codes:
@@ -652,10 +686,10 @@ class MemoRenderer:
         if category is not None:
             status += f"<br/><b>Category {category.value}</b>"
         return [
-            MemoParagraph(str(item.line), styles["small_bold"]),
+            Plain(str(item.line), "small_bold"),
             MemoParagraph(description, small),
-            MemoParagraph(quantity, small),
-            MemoParagraph(value, small),
+            quantity,
+            value,
             MemoParagraph("<br/>".join(entries) if entries else DASH, small),
             MemoParagraph(status, small),
         ]
@@ -665,15 +699,12 @@ class MemoRenderer:
         """The rationale of one item's assessment, its precedent and who assessed it."""
         assessment = item.assessment
         category = memo_input.item_categories.get(item.line)
-        head = f"Line {item.line}: {escape(assessment.status.value)}"
+        head = f"Line {item.line}: {assessment.status.value}"
         if category is not None:
             head += f", Category {category.value}"
         if assessment.entry_codes:
-            head += f" ({text.markup(', '.join(assessment.entry_codes))})"
+            head += f" ({text.plain(', '.join(assessment.entry_codes))})"
         rationale = text.markup(assessment.rationale, empty="no rationale recorded")
-        flowables: list[Flowable] = [CondPageBreak(20 * mm),
-                                     MemoParagraph(head, styles["item_head"]),
-                                     MemoParagraph(rationale, styles["indented"])]
         details = []
         if assessment.precedent:
             details.append(f"Precedent applied: {text.markup(assessment.precedent)}")
@@ -681,11 +712,12 @@ class MemoRenderer:
             details.append(f"Assessed by {self.person(memo_input, text, assessment.assessed_by)}"
                            f", {self.moment(text, assessment.assessed_at)}")
         if details:
-            flowables.append(MemoParagraph(
-                " &#183; ".join(details),
-                ParagraphStyle("item_details", parent=styles["indented"], fontSize=8.3,
-                               leading=10.6, textColor=MUTED)))
-        return flowables
+            # One paragraph for the rationale and its details: half the line breaking.
+            rationale += ("<br/><font size='8.3' color='#5A6470'>" + " &#183; ".join(details)
+                          + "</font>")
+        return [CondPageBreak(20 * mm),
+                self.line(Plain(head, "item_head"), styles, self._frame_width),
+                MemoParagraph(rationale, styles["indented"])]
 
     def factors_section(self, memo_input: MemoInput, text: MemoText, styles,
                         number: int) -> list[Flowable]:
@@ -695,15 +727,14 @@ class MemoRenderer:
         for factor in Factor:
             finding = case.factor(factor)
             if finding is None:
-                result, note = "<i>not recorded</i>", ""
+                result, note = Plain("not recorded", "small_italic"), ""
             else:
-                result = escape(finding.finding.value)
-                if finding.finding in FINDING_EMPHASIS:
-                    result = f"<b>{result}</b>"
+                emphasis = finding.finding in FINDING_EMPHASIS
+                result = Plain(finding.finding.value, "small_bold" if emphasis else "small")
                 note = text.markup(finding.note, empty="no note")
-            rows.append([MemoParagraph(f"({factor.value})", styles["small_bold"]),
+            rows.append([Plain(f"({factor.value})", "small_bold"),
                          MemoParagraph(escape(factor.description), styles["small"]),
-                         MemoParagraph(result, styles["small"]),
+                         result,
                          MemoParagraph(note, styles["small"])])
         return [*self.heading(number, "Evaluation factors", styles),
                 self.grid_table(["", "Factor", "Finding", "Note"], rows, styles,
@@ -719,7 +750,7 @@ class MemoRenderer:
             return flowables
         outcome = decision.outcome.value
         flowables.append(MemoParagraph(f"Outcome: {escape(outcome[0].upper() + outcome[1:])}",
-                                   styles["outcome"]))
+                                       styles["outcome"]))
         if memo_input.case_category is Category.I or decision.presumption_acknowledged:
             if decision.presumption_acknowledged:
                 wording = ("Category I: the strong presumption of denial applies; the drafter "
@@ -732,7 +763,7 @@ class MemoRenderer:
             flowables.extend(self.subheading("Conditions", styles))
             for index, condition in enumerate(decision.conditions, start=1):
                 flowables.append(MemoParagraph(text.markup(condition), styles["condition"],
-                                           bulletText=f"{index}."))
+                                               bulletText=f"{index}."))
         flowables.extend(self.subheading("Rationale", styles))
         flowables.append(MemoParagraph(text.markup(decision.rationale), styles["body"]))
         return flowables
@@ -775,13 +806,13 @@ class MemoRenderer:
         flowables: list[Flowable] = [*self.heading(number, "Signatures", styles)]
         if decision is None:
             flowables.append(MemoParagraph("<i>No decision drafted: nothing signed.</i>",
-                                       styles["body"]))
+                                           styles["body"]))
             return flowables
-        rows = [[MemoParagraph("Drafter", styles["small_bold"]),
-                 MemoParagraph(self.person(memo_input, text, decision.drafted_by, empty="unknown"),
-                           small),
+        drafter = self.person(memo_input, text, decision.drafted_by, empty="unknown")
+        rows = [[Plain("Drafter", "small_bold"),
+                 MemoParagraph(drafter, small),
                  MemoParagraph(self.moment(text, decision.drafted_at), small),
-                 MemoParagraph("drafted", small)]]
+                 Plain("drafted")]]
         if decision.countersignature == "agreed":
             meaning = "countersigned \u2014 agreed"
         elif decision.countersignature == "returned":
@@ -794,7 +825,7 @@ class MemoRenderer:
             moment = self.moment(text, decision.countersigned_at)
         else:
             signer, moment = DASH, DASH
-        rows.append([MemoParagraph("Countersigner", styles["small_bold"]),
+        rows.append([Plain("Countersigner", "small_bold"),
                      MemoParagraph(signer, small), MemoParagraph(moment, small),
                      MemoParagraph(meaning, small)])
         table = self.grid_table(["", "Name", "Time (UTC)", "Meaning"], rows, styles,
@@ -809,16 +840,21 @@ class MemoRenderer:
 
     # --- building blocks -------------------------------------------------------------
 
-    def grid_table(self, headings: Sequence[str], rows: list[list[Flowable]], styles,
+    def grid_table(self, headings: Sequence[str], rows: list[list[Flowable | Plain]], styles,
                    *, widths: Sequence[float]) -> Table:
         """A table with a header row repeated on every page and a light grid.
 
         ``widths`` are fractions of the frame width. Rows split between pages, and a
         row too tall for a page splits inside its cells.
         """
-        frame_width = self._frame_width
-        header = [MemoParagraph(escape(heading), styles["cell_head"]) for heading in headings]
-        table = _MemoTable([header, *rows], colWidths=[frame_width * w for w in widths],
+        column_widths = [self._frame_width * w for w in widths]
+        padding = 8  # left + right cell padding below
+        data = [[self.line(Plain(heading, "cell_head"), styles, width - padding)
+                 for heading, width in zip(headings, column_widths, strict=True)]]
+        for row in rows:
+            data.append([self.line(cell, styles, width - padding) if isinstance(cell, Plain)
+                         else cell for cell, width in zip(row, column_widths, strict=True)])
+        table = _MemoTable(data, colWidths=column_widths,
                            repeatRows=1, hAlign="LEFT", frame_height=self._frame_height)
         table.setStyle(TableStyle([
             ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
@@ -835,7 +871,7 @@ class MemoRenderer:
                         label_width: float = 38 * mm, columns: int = 1) -> Table:
         """Labels and values (markup) in one or two label/value column pairs."""
         frame_width = self._frame_width
-        cells = [(MemoParagraph(escape(label), styles["label"]),
+        cells = [(self.line(Plain(label, "label"), styles, label_width - 8),
                   MemoParagraph(value, styles["small"])) for label, value in rows]
         grid = []
         for start in range(0, len(cells), columns):
@@ -854,6 +890,15 @@ class MemoRenderer:
             ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         ]))
         return table
+
+    @staticmethod
+    def line(plain: Plain, styles, width: float) -> Flowable:
+        """``plain`` as one drawn line when it fits ``width``, else as a wrapped Paragraph."""
+        style = styles[plain.style]
+        if "\n" not in plain.text and \
+                stringWidth(plain.text, style.fontName, style.fontSize) <= width:
+            return _TextLine(plain.text, style)
+        return MemoParagraph(escape(plain.text).replace("\n", "<br/>"), style)
 
     @property
     def _frame_width(self) -> float:

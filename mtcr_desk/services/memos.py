@@ -65,6 +65,10 @@ def memo_input(store: Store, case: Case):
         user = user_store.get_user(store.connection, username)
         people[username] = user.display_name if user else username
     amended_by = cases.amended_by(case.reference) if case.current_decision else []
+    country_names: dict[str, str] = {}
+    for party in case.parties:
+        if party.country and party.country not in country_names:
+            country_names[party.country] = reference_data.country(store, party.country)["name"]
     return MemoInput(
         case=case,
         settings=MemoSettings(organisation=office.organisation,
@@ -77,6 +81,7 @@ def memo_input(store: Store, case: Case):
         entry_titles=entry_titles,
         people=people,
         amended_by=amended_by[-1] if amended_by else None,
+        country_names=country_names,
     )
 
 

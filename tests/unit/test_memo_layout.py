@@ -131,3 +131,29 @@ def test_every_scenario_renders_and_rasterises(tmp_path):
         assert completed.returncode == 0
         # poppler reports font and syntax problems on stderr even when it renders.
         assert completed.stderr == ""
+
+
+def test_rows_that_fit_a_page_are_never_split(large_memo):
+    """A table row moves to the next page whole rather than leaving a sliver behind."""
+    pdf, _, _, _ = large_memo
+    pages = pages_text(pdf)
+    for line in range(1, 201):
+        description = f"Component number {line} for the test stand"
+        [page] = [page for page in pages if description in page]
+        assert f"PN-{line:04d}" in page, f"line {line} was split over two pages"
+
+
+def test_cells_too_long_for_one_line_wrap_without_loss():
+    unit = " ".join(f"carton{number:02d}" for number in range(40))
+    item = dataclasses.replace(approved_case().items[0], unit=unit, quantity=1234567,
+                               value=98765432.5, currency="CHF")
+    pdf = render_memo(memo_input_for(approved_case(items=(item,))))
+    text = " ".join(pages_text(pdf))
+    assert f"1,234,567 {unit}" in text
+    assert "98,765,432.50 CHF" in text
+    # Absurd figures still print in full, broken over lines inside their narrow column.
+    item = dataclasses.replace(item, quantity=123456789012, value=987654321012345.5)
+    text = " ".join(pages_text(render_memo(memo_input_for(approved_case(items=(item,))))))
+    digits = "".join(character for character in text if character.isdigit() or character == ",")
+    assert "123,456,789,012" in digits
+    assert "987,654,321,012,345" in digits
