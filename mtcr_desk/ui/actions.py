@@ -32,6 +32,7 @@ class ActionId(enum.StrEnum):
     GO_USERS = "go_users"
     GO_REFERENCE = "go_reference"
     VERIFY = "verify"
+    BACKUP_NOW = "backup_now"
     SIGN_OUT = "sign_out"
     CLASSIFY = "classify"
     DRAFT_DECISION = "draft_decision"
@@ -98,6 +99,9 @@ def action_specs() -> dict[ActionId, ActionSpec]:
                                           _tr("Countries, MTCR partners, UN measures")),
         ActionId.VERIFY: ActionSpec(_tr("&Verify audit chain"), "Ctrl+Shift+V",
                                     _tr("Recompute the audit chain and check every record")),
+        ActionId.BACKUP_NOW: ActionSpec(_tr("&Back up now"), None,
+                                        _tr("Write a verified backup of the database to the "
+                                            "backup folder"), _Icon.SP_DriveHDIcon),
         ActionId.SIGN_OUT: ActionSpec(_tr("Sign &out"), "Ctrl+Shift+Q"),
         ActionId.CLASSIFY: ActionSpec(_tr("&Classify item…"), "Ctrl+K",
                                       _tr("Pick control-list entries for the selected item"),

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -72,7 +72,9 @@ from mtcr_desk.domain.rules import DestinationFlags, RuleFailure
 from mtcr_desk.domain.users import Role
 from mtcr_desk.services import precedents as precedent_service
 from mtcr_desk.services import reference_data
+from mtcr_desk.services.autosave import DraftStore
 from mtcr_desk.services.case_history import HistoryRow, case_history
+from mtcr_desk.ui.autosave import TextAutosaver, offer_recovered_drafts
 from mtcr_desk.ui.commands import (
     ApplyPrecedentCommand,
     AssessItemCommand,
@@ -817,6 +819,49 @@ class CaseWorkspace(QWidget):
 
         self._connect()
         self.reload()
+        self.autosaver: TextAutosaver | None = None
+        if context.may_write and context.user is not None:
+            self._start_autosave()
+
+    # --- autosave of text being typed ---------------------------------------------------
+
+    def _start_autosave(self) -> None:
+        """Save rationales, factor notes and the new note as drafts every 10 s.
+
+        After a crash or power cut the next opening of the case offers them back.
+        """
+        self._drafts = DraftStore(self.context.database_path, self.context.user.username)
+        saver = TextAutosaver(self._drafts, self.reference, self)
+        saver.watch(lambda: None if self._line is None else f"item-{self._line}-rationale",
+                    self.items.rationale,
+                    committed=lambda: (self._assessment_baseline or ("",) * 4)[3])
+        for factor, row in self.evaluation.rows.items():
+            saver.watch(f"factor-{factor.value}-note", row.note,
+                        committed=lambda f=factor: self._factor_baselines.get(f, (None, ""))[1])
+        saver.watch("decision-rationale", self.decision.rationale)
+        saver.watch("new-note", self.notes.new_note)
+        self.autosaver = saver
+        QTimer.singleShot(0, self._offer_drafts)
+
+    def _offer_drafts(self) -> None:
+        widgets: dict = {"decision-rationale": self.decision.rationale,
+                         "new-note": self.notes.new_note}
+        labels = {"decision-rationale": self.tr("decision rationale"),
+                  "new-note": self.tr("new note")}
+        for factor, row in self.evaluation.rows.items():
+            widgets[f"factor-{factor.value}-note"] = row.note
+            labels[f"factor-{factor.value}-note"] = self.tr("note on factor %1").replace(
+                "%1", factor.value)
+        for item in (self.case.items if self.case else ()):
+            field = f"item-{item.line}-rationale"
+            labels[field] = self.tr("rationale of line %1").replace("%1", str(item.line))
+            widgets[field] = lambda text, line=item.line: (
+                self.select_item(line), self.items.rationale.setPlainText(text))
+        offer_recovered_drafts(self, self._drafts, self.reference, widgets, labels=labels)
+
+    def _draft_committed(self, field: str) -> None:
+        if self.autosaver is not None:
+            self.autosaver.committed(field)
 
     # --- public API -------------------------------------------------------------------
 
@@ -1337,6 +1382,7 @@ class CaseWorkspace(QWidget):
             return False
         self._assessment_drafts.pop(line, None)
         self._refresh_assessment_form(line)
+        self._draft_committed(f"item-{line}-rationale")
         return True
 
     def _refresh_assessment_form(self, line: int) -> None:
@@ -1417,6 +1463,7 @@ class CaseWorkspace(QWidget):
             return False
         self._assessment_drafts.pop(line, None)
         self._refresh_assessment_form(line)
+        self._draft_committed(f"item-{line}-rationale")
         return True
 
     # --- evaluation -------------------------------------------------------------------
@@ -1476,7 +1523,10 @@ class CaseWorkspace(QWidget):
             cases=self.context.cases, reference=self.reference, factor=factor,
             finding=finding, note=note if finding is not None else "",
             actor=self.context.user, **self._command_callbacks())
-        return self._push(command)
+        if not self._push(command):
+            return False
+        self._draft_committed(f"factor-{factor.value}-note")
+        return True
 
     # --- overview details -------------------------------------------------------------
 
@@ -1716,6 +1766,7 @@ class CaseWorkspace(QWidget):
         except MtcrDeskError as error:
             show_refusal(self, error)
             return False
+        self._draft_committed("decision-rationale")
         self._settled(updated)
         return True
 
@@ -1796,6 +1847,7 @@ class CaseWorkspace(QWidget):
             show_refusal(self, error)
             return False
         self.notes.new_note.clear()
+        self._draft_committed("new-note")
         self._changed(case)
         return True
 
