@@ -13,6 +13,7 @@ from mtcr_desk.services import users
 from mtcr_desk.services.database import open_database
 from mtcr_desk.services.demo import open_demo_database
 from mtcr_desk.services.instance_lock import InstanceLock
+from mtcr_desk.services.training import is_training_database, open_training_database
 from mtcr_desk.ui import errors
 from mtcr_desk.ui.context import AppContext
 from mtcr_desk.ui.dialogs.sign_in import FirstRunDialog, SignInDialog
@@ -21,6 +22,10 @@ from mtcr_desk.ui.workers import run_in_background
 
 DEMO_HINT = ("Demo accounts: olga.officer / demo-officer, sam.senior / demo-senior "
              "(see the README for the others).")
+TRAINING_HINT = ("Training sandbox accounts: tom.trainee / training-tom, "
+                 "tara.trainee / training-tara, theo.trainee / training-theo (trainees), "
+                 "tina.trainer / training-trainer, sam.senior / training-senior, "
+                 "ada.admin / training-admin.")
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -48,8 +53,25 @@ def build_demo_in_background(database_path: Path) -> None:
                       build)
 
 
-def open_session(database_path: Path, *, demo: bool, lock: InstanceLock):
-    """Open the database: for writing when we hold the lock, read-only otherwise."""
+def build_training_in_background(database_path: Path) -> None:
+    """Build the training sandbox on first use off the GUI thread, with a progress dialog."""
+    if database_path.exists():
+        return
+
+    def build(progress, cancelled):
+        open_training_database(database_path).close()
+
+    run_in_background(None, QApplication.translate("app", "Preparing the training sandbox…"),
+                      build)
+
+
+def open_session(database_path: Path, *, demo: bool, lock: InstanceLock,
+                 training: bool = False):
+    """Open the database: for writing when we hold the lock, read-only otherwise.
+
+    ``training`` opens the training sandbox (built on first use; refused when the
+    file is a live or demo database).
+    """
     if database_path.parent == paths.user_data_dir():
         # The user data folder is ours to create (on the very first start).
         database_path.parent.mkdir(parents=True, exist_ok=True)
@@ -62,23 +84,27 @@ def open_session(database_path: Path, *, demo: bool, lock: InstanceLock):
         raise StorageError(f"Cannot open {database_path}: {error.strerror or error}") from error
     if demo and not read_only:
         build_demo_in_background(database_path)
+    if training and not read_only:
+        build_training_in_background(database_path)
     if read_only:
         store = open_database(database_path, read_only=True)
+    elif training:
+        store = open_training_database(database_path)
     elif demo:
         store = open_demo_database(database_path)
     else:
         store = open_database(database_path)
     return AppContext(store=store, database_path=database_path, demo=demo,
-                      read_only=read_only)
+                      read_only=read_only, training=is_training_database(store))
 
 
-def run_application(database_path: Path, *, demo: bool = False) -> int:
+def run_application(database_path: Path, *, demo: bool = False, training: bool = False) -> int:
     """Open the database, sign the user in and show the main window; return the exit code."""
     application = create_application()
     errors.install()
     lock = InstanceLock(database_path)
     try:
-        context = open_session(database_path, demo=demo, lock=lock)
+        context = open_session(database_path, demo=demo, lock=lock, training=training)
     except MtcrDeskError as error:
         lock.release()
         QMessageBox.critical(None, APP_NAME, error.message)
@@ -94,7 +120,8 @@ def run_application(database_path: Path, *, demo: bool = False) -> int:
                 lock.release()
                 return run_application(paths.demo_database_path(), demo=True)
         while True:
-            sign_in = SignInDialog(context.store, hint=DEMO_HINT if demo else "")
+            hint = TRAINING_HINT if context.training else DEMO_HINT if demo else ""
+            sign_in = SignInDialog(context.store, hint=hint)
             if sign_in.exec() != QDialog.DialogCode.Accepted:
                 return 0
             context.user = sign_in.user
@@ -105,5 +132,29 @@ def run_application(database_path: Path, *, demo: bool = False) -> int:
                 return code
             window.deleteLater()  # signed out: ask who signs in next
     finally:
+        if context.user is not None:
+            backup_on_close(context)
         context.store.close()
         lock.release()
+
+
+def backup_on_close(context: AppContext) -> None:
+    """The daily automatic backup of the live database, when it is due (at most daily)."""
+    if context.read_only or context.demo or context.training:
+        return
+    from mtcr_desk.services import backup
+    from mtcr_desk.services.settings import load_settings
+
+    settings = load_settings(context.store)
+    source = context.database_path
+
+    def job(progress, _cancelled):
+        progress(0, 0)
+        return backup.backup_if_due(source, settings, reason="close")
+
+    try:
+        run_in_background(None, QApplication.translate("app", "Backing up…"), job)
+    except (MtcrDeskError, OSError) as error:
+        message = getattr(error, "message", str(error))
+        QMessageBox.warning(None, APP_NAME, QApplication.translate(
+            "app", "The automatic backup failed: ") + message)

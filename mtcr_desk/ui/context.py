@@ -22,6 +22,8 @@ class AppContext:
     store: object  # the open database; only ever passed on to services
     database_path: Path
     demo: bool = False
+    #: True in the training sandbox (``--training``): fictional cases, watermarked TRAINING.
+    training: bool = False
     #: True when another instance holds the write lock: nothing may be changed.
     read_only: bool = False
     user: User | None = None

@@ -9,6 +9,8 @@ geometry and view state only.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QUndoGroup
 from PySide6.QtWidgets import (
@@ -25,12 +27,14 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from mtcr_desk import APP_NAME, __version__
+from mtcr_desk.domain.errors import MtcrDeskError
 from mtcr_desk.domain.users import Role
 from mtcr_desk.services import audit_check
 from mtcr_desk.ui.actions import ActionId, create_actions
 from mtcr_desk.ui.context import AppContext
+from mtcr_desk.ui.dialogs.refusal import show_refusal
 from mtcr_desk.ui.views.cases_page import CasesPage
-from mtcr_desk.ui.workers import verify_in_background
+from mtcr_desk.ui.workers import run_in_background, verify_in_background
 
 #: Navigation pages in order: (key, title, administrators only).
 PAGES = (
@@ -39,6 +43,19 @@ PAGES = (
     ("users", "Users", True),
     ("reference", "Reference data", True),
 )
+#: The extra page of a training sandbox, shown first there (and nowhere else).
+TRAINING_PAGE = ("training", "Training", False)
+
+TRAINING_BANNER = "TRAINING SANDBOX — fictional cases, nothing here is a licensing record"
+TRAINING_BANNER_STYLE = ("background:#f59e0b;color:#1c1917;padding:6px;font-weight:bold;"
+                         "border:1px solid #b45309")
+
+
+def window_pages(context: AppContext) -> tuple[tuple[str, str, bool], ...]:
+    """The navigation pages of a window on ``context``'s database, in order."""
+    if context.training:
+        return (TRAINING_PAGE, *PAGES)
+    return PAGES
 
 
 class MainWindow(QMainWindow):
@@ -53,7 +70,8 @@ class MainWindow(QMainWindow):
         #: True once the user signed out (the application then asks who signs in next).
         self.signed_out = False
         # Qt appends the application display name ("— MTCR Desk") itself.
-        self.setWindowTitle(context.database_path.name
+        self.setWindowTitle((self.tr("TRAINING — ") if context.training else "")
+                            + context.database_path.name
                             + (self.tr(" (read-only)") if context.read_only else ""))
         self.resize(1280, 760)
         self.actions_by_id = create_actions(self)
@@ -67,7 +85,7 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}
         self._page_keys: list[str] = []
         provided = pages or {}
-        for key, title, admin_only in PAGES:
+        for key, title, admin_only in window_pages(context):
             if admin_only and (context.user is None
                                or context.user.role is not Role.ADMINISTRATOR):
                 continue
@@ -90,11 +108,20 @@ class MainWindow(QMainWindow):
             "Read-only: another MTCR Desk window has this database open for writing. "
             "You can read everything; to change anything, close the other window first."))
 
+        #: The amber notice of the training sandbox (hidden in any other database).
+        self.training_banner = QLabel(self.tr(TRAINING_BANNER))
+        self.training_banner.setObjectName("training_banner")
+        self.training_banner.setAccessibleName(self.tr("Training notice"))
+        self.training_banner.setStyleSheet(TRAINING_BANNER_STYLE)
+        self.training_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.training_banner.setVisible(context.training)
+
         body = QHBoxLayout()
         body.addWidget(self.navigation)
         body.addWidget(self.stack, stretch=1)
         layout = QVBoxLayout()
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.training_banner)
         layout.addWidget(self.banner)
         layout.addLayout(body)
         central = QWidget()
@@ -127,7 +154,20 @@ class MainWindow(QMainWindow):
             from mtcr_desk.ui.views.reference_view import ReferenceView
 
             return ReferenceView(self.context)
+        if key == "training":
+            from mtcr_desk.ui.training.training_page import TrainingPage
+
+            page = TrainingPage(self.context)
+            page.open_case_requested.connect(self.open_case)
+            return page
         raise KeyError(key)
+
+    def open_case(self, reference: str):
+        """Show a case in its workspace on the Cases page; return the workspace."""
+        self.show_page("cases")
+        page = self.page("cases")
+        page.case_list.refresh()
+        return page.open_case(reference)
 
     def page(self, key: str) -> QWidget:
         """Return a page, building it on first use."""
@@ -167,7 +207,8 @@ class MainWindow(QMainWindow):
                               ActionId.GO_REFERENCE)),
             (self.tr("&Case"), (ActionId.CLASSIFY, ActionId.DRAFT_DECISION,
                                 ActionId.COUNTERSIGN, None, ActionId.CLOSE_TAB)),
-            (self.tr("&Tools"), (ActionId.IMPORT_EDITION, None, ActionId.VERIFY)),
+            (self.tr("&Tools"), (ActionId.IMPORT_EDITION, None, ActionId.VERIFY,
+                                 ActionId.BACKUP_NOW)),
             (self.tr("&Help"), (ActionId.ABOUT,)),
         )
         for title, items in menus:
@@ -192,6 +233,7 @@ class MainWindow(QMainWindow):
         a[ActionId.GO_USERS].triggered.connect(lambda: self.show_page("users"))
         a[ActionId.GO_REFERENCE].triggered.connect(lambda: self.show_page("reference"))
         a[ActionId.VERIFY].triggered.connect(self.verify_audit_chain)
+        a[ActionId.BACKUP_NOW].triggered.connect(self.back_up_now)
         a[ActionId.FIND].triggered.connect(self._find)
         a[ActionId.ABOUT].triggered.connect(self._about)
         is_admin = self.context.user is not None and \
@@ -278,6 +320,13 @@ class MainWindow(QMainWindow):
                                  else self.tr("not signed in"))
         self.database_label = QLabel(str(self.context.database_path)
                                      + (self.tr(" — demo") if self.context.demo else ""))
+        if self.context.training:
+            # The status bar says it too: the banner may be scrolled out of a screenshot.
+            training_label = QLabel(self.tr("TRAINING SANDBOX"))
+            training_label.setObjectName("training_status")
+            training_label.setAccessibleName(self.tr("Training sandbox"))
+            training_label.setStyleSheet(TRAINING_BANNER_STYLE)
+            self.statusBar().addPermanentWidget(training_label)
         self.edition_label = QLabel(self.tr("Default edition: ")
                                     + self.context.cases.default_edition())
         self.audit_label = QLabel()
@@ -291,6 +340,27 @@ class MainWindow(QMainWindow):
 
     def _show_audit_state(self) -> None:
         self.audit_label.setText(self.tr("Audit: ") + self.context.audit_state)
+
+    def back_up_now(self) -> Path | None:
+        """Tools > Back up now: a verified backup off the GUI thread; return its file."""
+        from mtcr_desk.services import backup
+        from mtcr_desk.services.settings import load_settings
+
+        folder = backup.backup_folder(load_settings(self.context.store))
+        source = self.context.database_path
+
+        def job(progress, _cancelled):
+            progress(0, 0)
+            # A path, not the GUI's connection: the backup opens its own on this thread.
+            return backup.create_backup(source, folder=folder, kind=backup.MANUAL)
+
+        try:
+            result = run_in_background(self, self.tr("Backing up…"), job)
+        except (MtcrDeskError, OSError) as error:
+            show_refusal(self, error)
+            return None
+        self.statusBar().showMessage(self.tr("Backup written: ") + str(result.path), 15_000)
+        return result.path
 
     def verify_audit_chain(self) -> None:
         """Recompute the audit chain off the GUI thread and show the result."""

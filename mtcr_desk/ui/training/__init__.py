@@ -1,0 +1,1 @@
+"""The training sandbox in the desktop application: the Training page and demonstrations."""
