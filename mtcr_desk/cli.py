@@ -18,10 +18,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from mtcr_desk import APP_NAME, APP_SLUG, __version__, paths
+from mtcr_desk import APP_NAME, APP_SLUG, __version__, build_info, paths
+from mtcr_desk.cli_backup import add_parsers as add_backup_parsers
 from mtcr_desk.cli_cases import add_parsers as add_case_parsers
 from mtcr_desk.cli_cases import affected_cases_json, print_affected_cases
 from mtcr_desk.cli_memos import add_parsers as add_memo_parsers
+from mtcr_desk.cli_training import add_parsers as add_training_parsers
 from mtcr_desk.domain.control_list import MATCH_END, MATCH_START, EntryDetail, SearchHit
 from mtcr_desk.domain.errors import (
     EXIT_INVALID_INPUT,
@@ -72,7 +74,12 @@ def _add_common_options(parser: argparse.ArgumentParser, *, top_level: bool) -> 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for every command."""
     parser = _Parser(prog=APP_SLUG, description=f"{APP_NAME}: MTCR licence-review desk.")
-    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--version", action="version",
+                        version=f"{APP_NAME} {__version__} (build {build_info.BUILD})")
+    parser.add_argument("--smoke", action="store_true",
+                        help="check that this installation works (demo database in a "
+                             "temporary folder, audit chain, memo, main window offscreen) "
+                             "and exit: 0 when every step passed")
     _add_common_options(parser, top_level=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -131,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_case_parsers(commands, _add_common_options, _Parser)
     add_memo_parsers(commands, _add_common_options, _Parser)
+    add_backup_parsers(commands, _add_common_options, _Parser)
+    add_training_parsers(commands, _add_common_options, _Parser)
     return parser
 
 
@@ -560,6 +569,14 @@ def run_gui(args: argparse.Namespace, out: TextIO) -> int:
                            training=bool(getattr(args, "training", False)))
 
 
+def run_smoke(args: argparse.Namespace, out: TextIO) -> int:
+    """``--smoke``: check this installation (see :mod:`mtcr_desk.smoke`), then exit."""
+    # Imported here so that the other commands never load it.
+    from mtcr_desk.smoke import run_smoke as run_smoke_steps
+
+    return run_smoke_steps(out)
+
+
 # --- entry point ---------------------------------------------------------------------
 
 
@@ -574,6 +591,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         handler: Callable[[argparse.Namespace, TextIO], int] = getattr(args, "handler", run_gui)
+        if args.smoke:
+            handler = run_smoke
         return handler(args, out)
     except RulesNotMet as error:
         # Every unmet rule on a line of its own, under one line that says what was refused.
