@@ -138,6 +138,12 @@ class Store:
             raise _storage_error(self.path, error) from error
         try:
             yield self.connection
+        except sqlite3.OperationalError as error:
+            if self.connection.in_transaction:
+                self.connection.execute("ROLLBACK")
+            # A full disk, a file made read-only, an I/O error: the user is told which, and
+            # the rollback above means nothing of the transaction was written.
+            raise _storage_error(self.path, error) from error
         except BaseException:
             if self.connection.in_transaction:
                 self.connection.execute("ROLLBACK")
