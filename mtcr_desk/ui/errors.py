@@ -42,8 +42,13 @@ def handle_unexpected(exc_type, exc_value, exc_traceback) -> None:
     if issubclass(exc_type, KeyboardInterrupt):
         sys.__excepthook__(exc_type, exc_value, exc_traceback)
         return
-    details = "".join(traceback.format_exception(exc_type, exc_value, exc_traceback))
-    logger.error("unexpected error\n%s", details)
+    # Above debug level the log holds where it went wrong, never what was typed: the
+    # exception's message can quote case text (an applicant, a rationale), so it is only
+    # logged at debug level. The frames (file, line, function) name no case content.
+    frames = "".join(traceback.format_tb(exc_traceback))
+    logger.error("unexpected error: %s.%s\n%s", exc_type.__module__, exc_type.__qualname__,
+                 frames)
+    logger.debug("its message: %s", exc_value)
     if QApplication.instance() is not None:
         QMessageBox.critical(
             None, APP_NAME,

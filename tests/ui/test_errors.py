@@ -15,13 +15,16 @@ def test_an_unexpected_error_is_logged_and_apologised_for(qtbot, tmp_path, monke
     monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
     errors.configure_logging()
     try:
-        raise RuntimeError("boom in a slot")
+        applicant = "".join(("Acme", " Rocketry"))  # case text, as a record would hold it
+        raise RuntimeError(f"boom in a slot: applicant {applicant}")
     except RuntimeError as error:
         errors.handle_unexpected(type(error), error, error.__traceback__)
     for handler in errors.logger.handlers:
         handler.flush()
     log = (tmp_path / errors.LOG_FILE_NAME).read_text(encoding="utf-8")
-    assert "RuntimeError: boom in a slot" in log and "Traceback" in log
+    assert "builtins.RuntimeError" in log and "test_errors.py" in log  # what and where
+    # The message may quote case text, so it stays out of the log above debug level.
+    assert "Acme Rocketry" not in log
     assert shown and shown[0].startswith("Sorry: something went wrong")
     assert "boom" not in shown[0]  # no technical detail in front of the user
     for handler in list(errors.logger.handlers):
