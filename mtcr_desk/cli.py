@@ -23,6 +23,7 @@ from mtcr_desk.cli_backup import add_parsers as add_backup_parsers
 from mtcr_desk.cli_cases import add_parsers as add_case_parsers
 from mtcr_desk.cli_cases import affected_cases_json, print_affected_cases
 from mtcr_desk.cli_memos import add_parsers as add_memo_parsers
+from mtcr_desk.cli_settings import add_parsers as add_settings_parsers
 from mtcr_desk.cli_training import add_parsers as add_training_parsers
 from mtcr_desk.domain.control_list import MATCH_END, MATCH_START, EntryDetail, SearchHit
 from mtcr_desk.domain.errors import (
@@ -140,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_memo_parsers(commands, _add_common_options, _Parser)
     add_backup_parsers(commands, _add_common_options, _Parser)
     add_training_parsers(commands, _add_common_options, _Parser)
+    add_settings_parsers(commands, _add_common_options, _Parser)
     return parser
 
 

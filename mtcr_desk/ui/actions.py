@@ -33,6 +33,7 @@ class ActionId(enum.StrEnum):
     GO_REFERENCE = "go_reference"
     VERIFY = "verify"
     BACKUP_NOW = "backup_now"
+    OFFICE_SETTINGS = "office_settings"
     SIGN_OUT = "sign_out"
     CLASSIFY = "classify"
     DRAFT_DECISION = "draft_decision"
@@ -102,6 +103,8 @@ def action_specs() -> dict[ActionId, ActionSpec]:
         ActionId.BACKUP_NOW: ActionSpec(_tr("&Back up now"), None,
                                         _tr("Write a verified backup of the database to the "
                                             "backup folder"), _Icon.SP_DriveHDIcon),
+        ActionId.OFFICE_SETTINGS: ActionSpec(_tr("Office &settings…"), None,
+                                             _tr("Memo header, paper size and backups")),
         ActionId.SIGN_OUT: ActionSpec(_tr("Sign &out"), "Ctrl+Shift+Q"),
         ActionId.CLASSIFY: ActionSpec(_tr("&Classify item…"), "Ctrl+K",
                                       _tr("Pick control-list entries for the selected item"),

@@ -208,7 +208,7 @@ class MainWindow(QMainWindow):
             (self.tr("&Case"), (ActionId.CLASSIFY, ActionId.DRAFT_DECISION,
                                 ActionId.COUNTERSIGN, None, ActionId.CLOSE_TAB)),
             (self.tr("&Tools"), (ActionId.IMPORT_EDITION, None, ActionId.VERIFY,
-                                 ActionId.BACKUP_NOW)),
+                                 ActionId.BACKUP_NOW, None, ActionId.OFFICE_SETTINGS)),
             (self.tr("&Help"), (ActionId.ABOUT,)),
         )
         for title, items in menus:
@@ -234,6 +234,7 @@ class MainWindow(QMainWindow):
         a[ActionId.GO_REFERENCE].triggered.connect(lambda: self.show_page("reference"))
         a[ActionId.VERIFY].triggered.connect(self.verify_audit_chain)
         a[ActionId.BACKUP_NOW].triggered.connect(self.back_up_now)
+        a[ActionId.OFFICE_SETTINGS].triggered.connect(self.office_settings)
         a[ActionId.FIND].triggered.connect(self._find)
         a[ActionId.ABOUT].triggered.connect(self._about)
         is_admin = self.context.user is not None and \
@@ -340,6 +341,12 @@ class MainWindow(QMainWindow):
 
     def _show_audit_state(self) -> None:
         self.audit_label.setText(self.tr("Audit: ") + self.context.audit_state)
+
+    def office_settings(self) -> None:
+        """Tools > Office settings (administrators change them; others read them)."""
+        from mtcr_desk.ui.dialogs.office_settings import OfficeSettingsDialog
+
+        OfficeSettingsDialog(self.context, self).exec()
 
     def back_up_now(self) -> Path | None:
         """Tools > Back up now: a verified backup off the GUI thread; return its file."""

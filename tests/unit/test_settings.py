@@ -59,3 +59,28 @@ def test_a_setting_changed_behind_the_applications_back_is_found(store, people):
     result = verify(store)
     assert not result.ok
     assert "settings" in result.problem.message
+
+
+def test_settings_from_the_command_line(demo_store, monkeypatch, capsys):
+    import io
+
+    from mtcr_desk.cli import main
+
+    db = str(demo_store.path)
+    demo_store.close()
+
+    def run(*args):
+        out = io.StringIO()
+        return main(["--db", db, *args], out=out), out.getvalue()
+
+    code, out = run("settings", "show")
+    assert code == 0 and "OFFICIAL-SENSITIVE" in out
+    monkeypatch.setenv("MTCR_DESK_PASSWORD", "demo-admin")
+    code, out = run("settings", "set", "page-size", "Letter", "--as", "ada.admin")
+    assert code == 0 and "Letter" in out
+    assert run("settings", "set", "backups-kept", "many", "--as", "ada.admin")[0] == 2
+    assert "a whole number" in capsys.readouterr().err
+    monkeypatch.setenv("MTCR_DESK_PASSWORD", "demo-officer")
+    assert run("settings", "set", "organisation", "X", "--as", "olga.officer")[0] == 3
+    code, out = run("--json", "settings", "show")
+    assert code == 0 and '"page_size": "Letter"' in out and '"organisation": "Export' in out
