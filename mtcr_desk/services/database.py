@@ -11,13 +11,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mtcr_desk import __version__, paths
 from mtcr_desk.domain.errors import InvalidInputError
-from mtcr_desk.services.edition_format import EditionFile, parse_edition_bytes
 from mtcr_desk.services.reference_data import load_shipped_reference
 from mtcr_desk.storage import control_lists
 from mtcr_desk.storage.database import Store, open_store
+
+if TYPE_CHECKING:
+    from mtcr_desk.services.edition_format import EditionFile
 
 SHIPPED_IMPORTER = f"MTCR Desk {__version__} (shipped edition)"
 
@@ -37,6 +40,9 @@ def shipped_edition_files(folder: Path | None = None) -> dict[str, Path]:
 
 def read_edition_file(path: Path) -> EditionFile:
     """Read and validate one edition file."""
+    # Imported here: an up-to-date database (every start but the first) parses no edition.
+    from mtcr_desk.services.edition_format import parse_edition_bytes
+
     try:
         data = path.read_bytes()
     except OSError as error:

@@ -35,6 +35,11 @@ class OfficeSettings:
     backups_kept: int = 10
 
 
+def is_training_database(store: Store) -> bool:
+    """True when ``store`` is the training sandbox (every case in it is a training case)."""
+    return settings_store.is_training_database(store.connection)
+
+
 def load_settings(store: Store) -> OfficeSettings:
     """Return the settings of the open database (defaults for anything never stored)."""
     stored = settings_store.all_settings(store.connection)

@@ -28,6 +28,7 @@ from mtcr_desk.domain.users import Role, User
 from mtcr_desk.services import training_scenarios
 from mtcr_desk.services.database import open_database, utc_now_iso
 from mtcr_desk.services.files import write_file_atomically
+from mtcr_desk.services.settings import is_training_database
 from mtcr_desk.storage import settings as settings_store
 from mtcr_desk.storage import training as training_store
 from mtcr_desk.storage.database import Store
@@ -43,11 +44,6 @@ def training_database_path() -> Path:
 
 def training_users_file() -> Path:
     return training_scenarios.training_data_dir() / "users.json"
-
-
-def is_training_database(store: Store) -> bool:
-    """True when ``store`` is a training sandbox (its cases are all training cases)."""
-    return settings_store.is_training_database(store.connection)
 
 
 def _fill_training_database(store: Store) -> None:

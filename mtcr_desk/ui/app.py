@@ -13,7 +13,7 @@ from mtcr_desk.services import users
 from mtcr_desk.services.database import open_database
 from mtcr_desk.services.demo import open_demo_database
 from mtcr_desk.services.instance_lock import InstanceLock
-from mtcr_desk.services.training import is_training_database, open_training_database
+from mtcr_desk.services.settings import is_training_database
 from mtcr_desk.ui import errors
 from mtcr_desk.ui.context import AppContext
 from mtcr_desk.ui.dialogs.sign_in import FirstRunDialog, SignInDialog
@@ -55,6 +55,9 @@ def build_demo_in_background(database_path: Path) -> None:
 
 def build_training_in_background(database_path: Path) -> None:
     """Build the training sandbox on first use off the GUI thread, with a progress dialog."""
+    # Imported here: the scenario library and its parsers are not needed to start otherwise.
+    from mtcr_desk.services.training import open_training_database
+
     if database_path.exists():
         return
 
@@ -89,6 +92,8 @@ def open_session(database_path: Path, *, demo: bool, lock: InstanceLock,
     if read_only:
         store = open_database(database_path, read_only=True)
     elif training:
+        from mtcr_desk.services.training import open_training_database
+
         store = open_training_database(database_path)
     elif demo:
         store = open_demo_database(database_path)
