@@ -13,7 +13,7 @@ BIN := $(VENV)/bin
 # Touched after a successful install; pyproject.toml changes trigger a reinstall.
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test bench screenshots data lint system-libs-offscreen system-libs-window system-libs-bench clean \
+.PHONY: run test bench screenshots data lint system-libs-offscreen system-libs-window system-libs-bench system-libs-package clean \
 	package package-smoke
 
 $(BIN)/python:
@@ -80,11 +80,14 @@ $(PACKAGE_INSTALLED): pyproject.toml | $(PACKAGE_BIN)/python
 	$(PACKAGE_BIN)/python -m pip install --quiet --disable-pip-version-check . $(PACKAGE_TOOLS)
 	touch $@
 
-package: $(PACKAGE_INSTALLED)
+system-libs-package:
+	@packaging/install-system-libs.sh package
+
+package: $(PACKAGE_INSTALLED) system-libs-package
 	packaging/build.sh $(PACKAGE_BIN)/python
 
 # Builds the package, then runs its --smoke in a clean environment (what CI runs).
-package-smoke: system-libs-offscreen
+package-smoke: system-libs-package
 	packaging/smoke-test.sh
 
 clean:
