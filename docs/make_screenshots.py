@@ -66,6 +66,8 @@ def main() -> int:
         final = cases.open_case(CASE_DECIDED)
         final.show_page("decision")
         save(window, application, "workspace-decided-case")
+        final.show_page("memo")
+        save(window, application, "workspace-memo")
 
         window.show_page("control_list")
         browser = window.pages["control_list"]
