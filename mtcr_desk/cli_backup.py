@@ -57,7 +57,7 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
         if args.output is not None:
             result = backup.create_backup(store, args.output, kind=backup.MANUAL)
         else:
-            folder = backup.backup_folder(load_settings(store))
+            folder = backup.backup_folder(load_settings(store), store.path)
             result = backup.create_backup(store, folder=folder, kind=backup.MANUAL)
     if args.json:
         _print_json(out, {"file": str(result.path), "record": str(backup.sidecar_path(

@@ -129,15 +129,24 @@ def sidecar_path(backup: Path) -> Path:
     return backup.with_name(backup.name + SIDECAR_SUFFIX)
 
 
-def default_backup_folder() -> Path:
-    """The backups folder in the user data folder (used when the setting is empty)."""
-    return paths.user_data_dir() / "backups"
+def default_backup_folder(database: Path | None = None) -> Path:
+    """The backups folder in the user data folder (used when the setting is empty).
+
+    Each database file has a folder of its own there (``backups/<file stem>``), so
+    that the live database, the demo and the training sandbox never count or
+    rotate each other's backups.
+    """
+    root = paths.user_data_dir() / "backups"
+    if database is None:
+        return root
+    stem = re.sub(r"[^A-Za-z0-9._-]", "_", Path(database).stem)[:80] or "database"
+    return root / stem
 
 
-def backup_folder(settings: OfficeSettings) -> Path:
-    """The folder backups go to under these settings."""
+def backup_folder(settings: OfficeSettings, database: Path | None = None) -> Path:
+    """The folder backups of ``database`` go to under these settings."""
     configured = settings.backup_folder.strip()
-    return Path(configured).expanduser() if configured else default_backup_folder()
+    return Path(configured).expanduser() if configured else default_backup_folder(database)
 
 
 def parse_backup_name(path: Path) -> BackupFile | None:
@@ -194,7 +203,8 @@ def file_sha256(path: Path) -> str:
 
 
 def _fsync_file(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
+    # Opened for writing: Windows refuses fsync on a handle that cannot write.
+    descriptor = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
     try:
         os.fsync(descriptor)
     finally:
@@ -286,8 +296,11 @@ def create_backup(source, destination: Path | None = None, *, folder: Path | Non
             raise InvalidInputError(f"Cannot write the backup to {destination}: the file "
                                     "exists already; choose a new name")
     else:
-        target_folder = Path(folder) if folder is not None else default_backup_folder()
-        if target_folder == default_backup_folder():
+        target_folder = (Path(folder) if folder is not None
+                         else default_backup_folder(source_path))
+        # Only our own folders in the user data folder are created; a configured one that
+        # is missing (a drive not plugged in) is refused below.
+        if default_backup_folder() in (target_folder, target_folder.parent):
             try:
                 target_folder.mkdir(parents=True, exist_ok=True)
             except OSError as error:
@@ -371,7 +384,11 @@ def rotate(folder: Path, keep: int) -> list[Path]:
 
     Manual backups and files that are not ours are never touched.
     """
-    automatic = [backup for backup in list_backups(folder) if backup.kind == AUTO]
+    now = datetime.now(UTC)
+    # A backup dated in the future (a clock that was wrong) is stale, not new: it goes
+    # first, so that it never takes the place of a backup actually made recently.
+    automatic = sorted((backup for backup in list_backups(folder) if backup.kind == AUTO),
+                       key=lambda backup: (backup.created_at <= now, backup.sort_key))
     surplus = automatic[:max(0, len(automatic) - max(keep, 1))]
     deleted = []
     for backup in surplus:
@@ -395,15 +412,15 @@ def backup_if_due(store, settings: OfficeSettings, reason: str = "close", *,
     """Make the daily automatic backup when it is due; rotate; None when not due.
 
     Due when no automatic backup younger than 24 hours is in the folder. A
-    backup dated in the future (the clock was put back) does not count.
+    backup dated in the future (the clock was put back) does not count: the
+    newest one made before now decides.
     """
     now = now or datetime.now(UTC)
-    folder = backup_folder(settings)
-    automatic = [backup for backup in list_backups(folder) if backup.kind == AUTO]
-    if automatic:
-        age = now - automatic[-1].created_at
-        if timedelta(0) <= age < AUTO_INTERVAL:
-            return None
+    folder = backup_folder(settings, Path(getattr(store, "path", store)))
+    made_before_now = [backup for backup in list_backups(folder)
+                       if backup.kind == AUTO and backup.created_at <= now]
+    if made_before_now and now - made_before_now[-1].created_at < AUTO_INTERVAL:
+        return None
     result = create_backup(store, folder=folder, kind=AUTO, reason=reason, now=now)
     rotate(folder, settings.backups_kept)
     return result
@@ -498,6 +515,26 @@ def _keep_aside(database: Path, aside: Path) -> None:
         _fsync_file(aside)
 
 
+def _purpose_name(purpose: str | None) -> str:
+    return "the training sandbox" if purpose == "training" else "a live (or demo) database"
+
+
+def _refuse_other_purpose(database: Path, backup: Path) -> None:
+    """A training backup never replaces a live database, nor the other way round."""
+    if not database.exists():
+        return
+    try:
+        current = backup_store.database_purpose(database)
+    except StorageError:
+        return  # a damaged database: the restore is what repairs it
+    restored = backup_store.database_purpose(backup)
+    if current != restored:
+        raise InvalidInputError(
+            f"{backup.name} is a backup of {_purpose_name(restored)} and {database.name} is "
+            f"{_purpose_name(current)}: restore it into a database of its own kind; the "
+            "database was not changed")
+
+
 def restore(database: Path, backup: Path, *, now: datetime | None = None) -> RestoreResult:
     """Replace the database at ``database`` by the backup ``backup``, all or nothing.
 
@@ -511,6 +548,7 @@ def restore(database: Path, backup: Path, *, now: datetime | None = None) -> Res
     check = check_backup(backup)
     if database.exists() and os.path.samefile(database, backup):
         raise InvalidInputError(f"{backup} is the database itself; nothing to restore")
+    _refuse_other_purpose(database, backup)
     folder = database.parent if str(database.parent) else Path(".")
     if not folder.is_dir():
         raise InvalidInputError(f"Cannot restore to {database}: folder {folder} does not exist")

@@ -29,6 +29,9 @@ class InstanceLock:
         handle = open(self.path, "a+")  # noqa: SIM115 - held open for the app's lifetime
         try:
             if os.name == "nt":  # pragma: no cover
+                # msvcrt locks bytes from the current position: always the first byte, or
+                # two instances (append mode starts at the end) would lock different ones.
+                handle.seek(0)
                 msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
             else:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

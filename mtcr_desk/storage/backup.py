@@ -21,7 +21,7 @@ from pathlib import Path
 
 from mtcr_desk import SQLITE_APPLICATION_ID
 from mtcr_desk.domain.errors import NotOurDatabaseError, StorageError
-from mtcr_desk.storage import audit, migrations
+from mtcr_desk.storage import audit, migrations, settings
 from mtcr_desk.storage.database import BUSY_TIMEOUT_MS, SQLITE_MAGIC
 
 #: Errors of the database library, for the services that must catch them.
@@ -109,6 +109,31 @@ class FileReport:
     @property
     def integrity_ok(self) -> bool:
         return self.integrity == ("ok",)
+
+
+def database_purpose(path: Path) -> str | None:
+    """The ``database_purpose`` setting of a database file ("training"), read in place.
+
+    Opened immutable: reading it must not create a ``-wal`` or ``-shm`` file beside
+    a database that is not ours to touch yet. The purpose is written when the
+    database is created, so a log not yet checkpointed cannot hide it.
+    """
+    uri = f"{Path(path).resolve().as_uri()}?mode=ro&immutable=1"
+    try:
+        connection = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as error:
+        raise NotOurDatabaseError(f"{path} cannot be opened as a database ({error})") from error
+    try:
+        if not connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                  "AND name = 'settings'").fetchone():
+            return None
+        row = connection.execute("SELECT value FROM settings WHERE key = ?",
+                                 [settings.PURPOSE_KEY]).fetchone()
+        return row[0] if row else None
+    except sqlite3.DatabaseError as error:
+        raise NotOurDatabaseError(f"{path} is not a readable database ({error})") from error
+    finally:
+        connection.close()
 
 
 def has_sqlite_header(path: Path) -> bool:

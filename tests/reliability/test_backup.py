@@ -264,9 +264,10 @@ def test_two_backups_in_the_same_second_get_two_names_in_order(store, people, tm
 def test_an_empty_backup_folder_setting_means_the_user_data_folder(store, people, tmp_path,
                                                                   monkeypatch):
     monkeypatch.setenv("MTCR_DESK_DATA_DIR", str(tmp_path / "data"))
-    assert backup.backup_folder(OfficeSettings()) == tmp_path / "data" / "backups"
+    own_folder = tmp_path / "data" / "backups" / store.path.stem
+    assert backup.backup_folder(OfficeSettings(), store.path) == own_folder
     result = backup.backup_if_due(store, OfficeSettings(), now=T0)
-    assert result.path.parent == tmp_path / "data" / "backups"
+    assert result.path.parent == own_folder
     # A configured folder that is missing (a drive not plugged in) is not created.
     with pytest.raises(InvalidInputError, match="does not exist"):
         backup.backup_if_due(store, _settings(tmp_path / "unplugged"), now=T0)
@@ -326,3 +327,37 @@ def test_a_failing_record_write_removes_the_backup_too(store, people, tmp_path, 
     with pytest.raises(StorageError, match="Backup failed"):
         backup.create_backup(store, folder=folder, now=T0)
     assert list(folder.iterdir()) == []
+
+
+def test_a_backup_dated_in_the_future_neither_blocks_nor_outlives_the_daily_one(store, people,
+                                                                              tmp_path):
+    """A clock once set a year ahead left a backup "from the future" behind."""
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    settings = _settings(folder, kept=2)
+    future = backup.create_backup(store, folder=folder, kind="auto",
+                                  now=T0 + timedelta(days=365))
+    made = []
+    for hour in range(4):  # four closes an hour apart, the clock right again
+        result = backup.backup_if_due(store, settings, now=T0 + timedelta(hours=hour))
+        made.append(result)
+    assert made[0] is not None and made[1:] == [None, None, None]  # daily, not every close
+    kept = [b.path for b in backup.list_backups(folder)]
+    assert made[0].path in kept
+    backup.backup_if_due(store, settings, now=T0 + timedelta(days=1))
+    kept = [b.path for b in backup.list_backups(folder)]
+    assert future.path not in kept and made[0].path in kept  # the stale one went first
+
+
+def test_a_training_backup_never_replaces_a_live_database(store, people, tmp_path):
+    from mtcr_desk.services.training import open_training_database
+
+    sandbox = open_training_database(tmp_path / "training.sqlite")
+    training_backup = backup.create_backup(sandbox, folder=tmp_path, kind="manual", now=T0)
+    sandbox.close()
+    live_path = store.path
+    store.close()
+    before = live_path.read_bytes()
+    with pytest.raises(InvalidInputError, match="restore it into a database of its own kind"):
+        backup.restore(live_path, training_backup.path)
+    assert live_path.read_bytes() == before

@@ -28,7 +28,7 @@ def test_back_up_now_writes_a_verified_backup_in_the_settings_folder(qtbot, demo
 
 
 def test_closing_a_live_session_makes_the_daily_backup_once(demo_store, tmp_path, monkeypatch):
-    monkeypatch.setattr(backup, "default_backup_folder", lambda: tmp_path / "auto")
+    monkeypatch.setattr(backup, "default_backup_folder", lambda database=None: tmp_path / "auto")
     (tmp_path / "auto").mkdir()
     live = AppContext(store=demo_store, database_path=demo_store.path,
                       user=users.get_user(demo_store, "olga.officer"))

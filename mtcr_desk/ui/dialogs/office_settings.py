@@ -58,7 +58,7 @@ class OfficeSettingsDialog(QDialog):
         self.page_size.setCurrentText(self.current.page_size)
         self.backup_folder = QLineEdit(self.current.backup_folder)
         self.backup_folder.setAccessibleName(self.tr("Backup folder"))
-        self.backup_folder.setPlaceholderText(str(default_backup_folder()))
+        self.backup_folder.setPlaceholderText(str(default_backup_folder(context.database_path)))
         self.browse_button = QPushButton(self.tr("&Browse…"))
         self.browse_button.setAccessibleName(self.tr("Choose the backup folder"))
         self.browse_button.clicked.connect(self._browse)
