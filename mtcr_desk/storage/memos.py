@@ -27,7 +27,7 @@ def find_memo(connection: sqlite3.Connection, sha256: str) -> tuple[str, int, st
     return connection.execute(
         "SELECT c.reference, d.id, d.countersigned_at FROM memo_documents AS m "
         "JOIN decisions AS d ON d.id = m.decision_id JOIN cases AS c ON c.id = d.case_id "
-        "WHERE m.sha256 = ?", [sha256]).fetchone()
+        "WHERE m.sha256 = ? AND d.countersignature = 'agreed'", [sha256]).fetchone()
 
 
 def final_decisions(connection: sqlite3.Connection, *, training: bool) -> list[tuple[str, int]]:
