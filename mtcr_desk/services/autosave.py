@@ -30,6 +30,7 @@ from pathlib import Path
 from mtcr_desk import paths
 from mtcr_desk.domain.errors import InvalidInputError, StorageError
 from mtcr_desk.services.files import write_file_atomically
+from mtcr_desk.services.users import USERNAME_PATTERN
 
 DRAFT_FORMAT = "mtcr-desk/draft"
 #: Longer text than this is not autosaved (the database refuses it anyway).
@@ -58,6 +59,12 @@ class Draft:
 
 def _checked(kind: str, value: str) -> str:
     """A reference, field or user name that is safe as part of a file name."""
+    if kind == "user":
+        # Any username the user service accepts (``.ada``, ``a__b``) is one folder name;
+        # only "." and ".." would mean another folder.
+        if isinstance(value, str) and USERNAME_PATTERN.match(value) and value not in (".", ".."):
+            return value
+        raise InvalidInputError(f"autosave: user {value!r} cannot name a draft folder")
     if not isinstance(value, str) or not _SAFE_PART.match(value) or _SEPARATOR in value:
         raise InvalidInputError(f"autosave: {kind} {value!r} cannot name a draft")
     return value

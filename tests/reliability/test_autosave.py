@@ -90,3 +90,13 @@ def test_a_full_disk_keeps_the_previous_draft_whole(tmp_path, monkeypatch):
     assert drafts.load("MTCR-2026-0001", "new-note").text == "the earlier text"
     assert sorted(p.name for p in drafts.folder.iterdir()) == [
         "MTCR-2026-0001__new-note.json"]
+
+
+def test_every_username_the_user_service_accepts_keeps_drafts(tmp_path):
+    for username in (".ada", "_olga", "-otto", "a__b"):
+        drafts = DraftStore(tmp_path / "desk.sqlite", username, root=tmp_path / "autosave")
+        drafts.save("MTCR-2026-0001", "new-note", f"{username}'s words")
+        assert drafts.load("MTCR-2026-0001", "new-note").text == f"{username}'s words"
+    for unsafe in (".", "..", "../x", "Ada"):
+        with pytest.raises(InvalidInputError, match="cannot name a draft folder"):
+            DraftStore(tmp_path / "desk.sqlite", unsafe, root=tmp_path / "autosave")

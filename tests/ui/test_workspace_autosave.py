@@ -66,3 +66,23 @@ def test_a_read_only_window_saves_no_drafts(qtbot, demo_store):
     context = AppContext(store=demo_store, database_path=demo_store.path, demo=True,
                          read_only=True, user=users.get_user(demo_store, "olga.officer"))
     assert open_workspace(qtbot, context).autosaver is None
+
+
+def test_drafts_of_a_case_that_became_final_are_shown_once_and_dropped(qtbot, context,
+                                                                      monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from mtcr_desk.services.autosave import DraftStore
+
+    decided = "MTCR-2026-0001"
+    drafts = DraftStore(context.database_path, "olga.officer")
+    drafts.save(decided, "decision-rationale", "Words typed before the crash")
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.detailedText()))
+    workspace = CaseWorkspace(context, decided, pick_entries=lambda edition: [])
+    qtbot.addWidget(workspace)
+    workspace.show()
+    QApplication.processEvents()
+    assert shown and "Words typed before the crash" in shown[0]
+    assert workspace.decision.rationale.toPlainText() != "Words typed before the crash"
+    assert drafts.list(decided) == []

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -844,6 +845,9 @@ class CaseWorkspace(QWidget):
         QTimer.singleShot(0, self._offer_drafts)
 
     def _offer_drafts(self) -> None:
+        if not self.may_edit:
+            self._hand_back_drafts()
+            return
         widgets: dict = {"decision-rationale": self.decision.rationale,
                          "new-note": self.notes.new_note}
         labels = {"decision-rationale": self.tr("decision rationale"),
@@ -858,6 +862,28 @@ class CaseWorkspace(QWidget):
             widgets[field] = lambda text, line=item.line: (
                 self.select_item(line), self.items.rationale.setPlainText(text))
         offer_recovered_drafts(self, self._drafts, self.reference, widgets, labels=labels)
+
+    def _hand_back_drafts(self) -> None:
+        """Drafts of a case that can no longer be changed: shown for copying, then dropped.
+
+        Put back into the read-only boxes they would pass for the record; kept, they
+        would be offered again on every opening.
+        """
+        drafts = self._drafts.list(self.reference)
+        if not drafts:
+            return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle(self.tr("Unsaved text recovered"))
+        box.setText(self.tr(
+            "Text typed on %1 was not recorded before the application closed, and the case "
+            "can no longer be changed here (%2). The text is under Show Details for you to "
+            "copy; it is then discarded.").replace("%1", self.reference).replace(
+            "%2", self.case.status.value if self.case else ""))
+        box.setDetailedText("\n\n".join(f"[{draft.field}, {draft.saved_at}]\n{draft.text}"
+                                         for draft in drafts))
+        box.exec()
+        self._drafts.discard_case(self.reference)
 
     def _draft_committed(self, field: str) -> None:
         if self.autosaver is not None:
