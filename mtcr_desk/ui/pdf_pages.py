@@ -24,6 +24,16 @@ def page_count(pdf: bytes) -> int:
         document.close()
 
 
+def first_page_size(pdf: bytes) -> tuple[float, float]:
+    """Width and height of the first page, in points (the paper the PDF was made for)."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        width, height = document[0].get_size()
+        return float(width), float(height)
+    finally:
+        document.close()
+
+
 def render_pages(pdf: bytes, *, dpi: float, first: int = 0,
                  last: int | None = None) -> list[QImage]:
     """Rasterise pages ``first``..``last`` (inclusive, 0-based; default all) at ``dpi``."""

@@ -120,3 +120,13 @@ def test_file_menu_has_print_and_memo_exports(qtbot, context):
     file_menu = window.menuBar().actions()[0].menu()
     assert {actions[ActionId.PRINT], actions[ActionId.EXPORT_MEMO],
             actions[ActionId.EXPORT_MEMOS]} <= set(file_menu.actions())
+
+
+def test_a_long_memo_previews_its_first_pages_and_says_so(qtbot, context, monkeypatch):
+    monkeypatch.setattr(memo_page, "MAX_PREVIEW_PAGES", 1)
+    workspace = open_memo(qtbot, context, DECIDED)
+    total = page_count(workspace.memo.document.pdf)
+    assert total > 1
+    labels = workspace.memo.page_labels
+    assert len(labels) == 2 and labels[0].pixmap() is not None and not labels[0].pixmap().isNull()
+    assert labels[1].text().startswith(f"Pages 2 to {total} are not shown here")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, QSizeF, Qt, QTimer
 from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPalette, QPixmap
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -34,7 +34,7 @@ from mtcr_desk.services.database import open_database
 from mtcr_desk.services.settings import load_settings
 from mtcr_desk.ui.context import AppContext
 from mtcr_desk.ui.dialogs.refusal import show_refusal
-from mtcr_desk.ui.pdf_pages import render_pages
+from mtcr_desk.ui.pdf_pages import first_page_size, page_count, render_pages
 from mtcr_desk.ui.workers import JobCancelled, run_in_background
 
 #: Zoom choices: (label, scale); 0 means "fit the page width to the window".
@@ -44,6 +44,9 @@ ZOOMS = (("Fit width", 0.0), ("50 %", 0.5), ("75 %", 0.75), ("100 %", 1.0),
 SCREEN_DPI = 96.0
 #: Printing never rasterises finer than this: sharp text, bounded memory.
 MAX_PRINT_DPI = 300
+#: The preview shows at most this many pages: a 150-page memo (a case with hundreds of
+#: items) would otherwise take gigabytes as images. Print and Export have every page.
+MAX_PREVIEW_PAGES = 12
 #: A4 width in points, for "fit width" before the first page is known.
 A4_WIDTH_POINTS = 595.0
 
@@ -71,6 +74,8 @@ class MemoPage(QWidget):
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.zoom_combo = QComboBox()
         self.zoom_combo.setAccessibleName(self.tr("Zoom"))
+        self.zoom_label = QLabel(self.tr("&Zoom:"))
+        self.zoom_label.setBuddy(self.zoom_combo)
         for label, scale in ZOOMS:
             self.zoom_combo.addItem(self.tr(label), scale)
         self.refresh_button = QPushButton(self.tr("&Refresh"))
@@ -101,7 +106,7 @@ class MemoPage(QWidget):
 
         bar = QHBoxLayout()
         bar.addWidget(self.status_label, stretch=1)
-        bar.addWidget(QLabel(self.tr("Zoom:")))
+        bar.addWidget(self.zoom_label)
         bar.addWidget(self.zoom_combo)
         bar.addWidget(self.refresh_button)
         bar.addWidget(self.print_button)
@@ -182,7 +187,8 @@ class MemoPage(QWidget):
             return
         ratio = self.devicePixelRatioF()
         dpi = self._zoom_dpi()
-        images = render_pages(self.document.pdf, dpi=dpi * ratio)
+        total = page_count(self.document.pdf)
+        images = render_pages(self.document.pdf, dpi=dpi * ratio, last=MAX_PREVIEW_PAGES - 1)
         if images:
             self._page_width_points = images[0].width() * 72.0 / (dpi * ratio)
         self._clear_pages()
@@ -196,6 +202,13 @@ class MemoPage(QWidget):
             label.setStyleSheet("border: 1px solid palette(mid);")
             self.pages_layout.addWidget(label)
             self.page_labels.append(label)
+        if total > len(images):
+            note = QLabel(self.tr("Pages %1 to %2 are not shown here; Print and Export PDF "
+                                  "have every page.").replace("%1", str(len(images) + 1))
+                          .replace("%2", str(total)))
+            note.setAccessibleName(self.tr("Pages not previewed"))
+            self.pages_layout.addWidget(note)
+            self.page_labels.append(note)
 
     def _set_buttons_enabled(self, enabled: bool) -> None:
         for button in (self.print_button, self.export_button):
@@ -204,9 +217,14 @@ class MemoPage(QWidget):
     # --- printing and exporting -----------------------------------------------------------
 
     def _page_size(self) -> QPageSize:
-        size = load_settings(self.context.store).page_size
-        return QPageSize(QPageSize.PageSizeId.Letter if size == "Letter"
-                         else QPageSize.PageSizeId.A4)
+        """The paper the memo was made for (a memo of record keeps its own size)."""
+        if self.document is None:
+            size = load_settings(self.context.store).page_size
+            return QPageSize(QPageSize.PageSizeId.Letter if size == "Letter"
+                             else QPageSize.PageSizeId.A4)
+        width, height = first_page_size(self.document.pdf)
+        return QPageSize(QSizeF(width, height), QPageSize.Unit.Point, "",
+                         QPageSize.SizeMatchPolicy.FuzzyMatch)
 
     def print_memo(self) -> bool:
         """File > Print: the print dialog, then the memo's pages on the chosen printer."""
@@ -214,6 +232,7 @@ class MemoPage(QWidget):
             return False
         self._printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         self._printer.setPageSize(self._page_size())
+        self._printer.setPageOrientation(QPageLayout.Orientation.Portrait)
         self._printer.setDocName(memos.memo_file_name(self.document.reference))
         dialog = QPrintDialog(self._printer, self)
         dialog.setWindowTitle(self.tr("Print memo %1").replace("%1", self.document.reference))
@@ -228,18 +247,23 @@ class MemoPage(QWidget):
         printer.setFullPage(True)  # the memo carries its own margins
         printer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Point)
         dpi = min(printer.resolution(), MAX_PRINT_DPI)
-        images = render_pages(self.document.pdf, dpi=dpi)
+        pages = page_count(self.document.pdf)
         painter = QPainter()
         if not painter.begin(printer):
             show_refusal(self, OSError(self.tr("The printer could not be opened")))
             return False
         try:
-            for index, image in enumerate(images):
+            for index in range(pages):
+                # One page at a time: a long memo never sits in memory as images at once.
+                image = render_pages(self.document.pdf, dpi=dpi, first=index, last=index)[0]
                 if index:
                     printer.newPage()
                 paper = QRectF(printer.pageLayout().fullRectPixels(printer.resolution()))
                 scale = min(paper.width() / image.width(), paper.height() / image.height())
-                target = QRectF(0, 0, image.width() * scale, image.height() * scale)
+                width, height = image.width() * scale, image.height() * scale
+                # Centred: on other paper than the memo's the margins stay even.
+                target = QRectF((paper.width() - width) / 2, (paper.height() - height) / 2,
+                                width, height)
                 painter.drawImage(target, image)
         finally:
             painter.end()
