@@ -157,3 +157,34 @@ def test_the_demo_command_uses_a_fresh_sandbox(tmp_path):
     pictures = sorted((tmp_path / "t08").glob("step-*.png"))
     assert pictures and len(list((tmp_path / "t08").glob("memo-*.pdf"))) == 1
     assert str(pictures[0]) in out.getvalue()
+
+
+def test_a_presentation_clicker_moves_through_the_steps(qtbot, sandbox):
+    from PySide6.QtCore import Qt
+
+    view = view_of(qtbot, sandbox, "T08")
+    view.activateWindow()
+    qtbot.waitUntil(view.isActiveWindow, timeout=2000)
+    view.next_button.setFocus()
+    qtbot.keyClick(view.next_button, Qt.Key.Key_PageDown)
+    assert view.index == 1
+    qtbot.keyClick(view.next_button, Qt.Key.Key_PageUp)
+    assert view.index == 0
+
+
+def test_a_reset_that_fails_is_reported_and_keeps_the_demonstration(qtbot, sandbox, monkeypatch):
+    from mtcr_desk.domain.errors import StorageError
+    from mtcr_desk.ui.training import demonstration_view
+
+    view = view_of(qtbot, sandbox, "T08")
+    reference = view.run.reference
+    shown = []
+    monkeypatch.setattr(demonstration_view, "show_refusal", lambda parent, e: shown.append(e))
+
+    def disk_full():
+        raise StorageError("Disk full while writing training.sqlite; nothing was changed")
+
+    monkeypatch.setattr(view.run, "start", disk_full)
+    view.reset()
+    assert shown and "Disk full" in str(shown[0])
+    assert view.run.reference == reference

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from mtcr_desk.domain.cases import AssessmentStatus, Outcome
 from mtcr_desk.domain.control_list import Category
-from mtcr_desk.domain.errors import MtcrDeskError
+from mtcr_desk.domain.errors import MtcrDeskError, RuleViolation
 from mtcr_desk.domain.training import Scenario, model_attempt
 from mtcr_desk.services import reference_data, training, users
 from mtcr_desk.services.demo import read_demo_users
@@ -90,6 +90,12 @@ class DemonstrationRun:
         self.presenter = users.get_user(store, PRESENTER)
         self.drafter = users.get_user(store, DRAFTER)
         self.countersigner = users.get_user(store, COUNTERSIGNER)
+        for username, account in ((PRESENTER, self.presenter), (DRAFTER, self.drafter),
+                                  (COUNTERSIGNER, self.countersigner)):
+            if account is None or username not in self.passwords:
+                raise RuleViolation(
+                    f"demonstration: the training account {username} is missing from this "
+                    "sandbox (or from database/training/users.json); a demonstration needs it")
         #: The scenario as the model answer leaves it (the values each step records).
         self.answered = model_attempt(scenario.answer, scenario.case)
         self.attempt: training.Attempt | None = None

@@ -10,7 +10,7 @@ Reset scenario starts a fresh pristine copy of the case and returns to step 1.
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from mtcr_desk.domain.errors import MtcrDeskError
 from mtcr_desk.domain.training import Scenario
 from mtcr_desk.ui.context import AppContext
+from mtcr_desk.ui.dialogs.refusal import show_refusal
 from mtcr_desk.ui.main_window import TRAINING_BANNER, TRAINING_BANNER_STYLE
 from mtcr_desk.ui.training.demonstration import DemonstrationRun, highlight_target
 
@@ -78,12 +79,18 @@ class DemonstrationView(QWidget):
 
         self.back_button = QPushButton(self.tr("◀ &Back"))
         self.next_button = QPushButton(self.tr("&Next ▶"))
-        self.reset_button = QPushButton(self.tr("&Reset scenario"))
+        # Mnemonics apart from the workspace's (Refresh, Return, Print, Apply precedent).
+        self.reset_button = QPushButton(self.tr("Rese&t scenario"))
         self.reset_button.setToolTip(self.tr("Start a fresh, unassessed copy of the case and "
                                              "return to step 1"))
-        self.scale_toggle = QCheckBox(self.tr("&Presentation scale"))
+        self.scale_toggle = QCheckBox(self.tr("Presentation scal&e"))
         self.back_button.clicked.connect(self.back)
         self.next_button.clicked.connect(self.next)
+        # Presentation clickers send Page Down / Page Up.
+        for key, slot in ((Qt.Key.Key_PageDown, self.next), (Qt.Key.Key_PageUp, self.back)):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
         self.reset_button.clicked.connect(self.reset)
         self.scale_toggle.toggled.connect(self.set_presentation_scale)
 
@@ -196,7 +203,10 @@ class DemonstrationView(QWidget):
 
     def reset(self) -> None:
         """Start a fresh pristine copy of the scenario's case and return to step 1."""
-        self._start_copy()
+        try:
+            self._start_copy()
+        except MtcrDeskError as error:  # a full disk, a busy database: say so, keep the view
+            show_refusal(self, error)
 
     # --- outline and fonts --------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from mtcr_desk.domain.errors import MtcrDeskError
 from mtcr_desk.domain.training import Score
@@ -48,7 +49,8 @@ MISSED_FOREGROUND = "#7f1d1d"
 
 def _table(columns: tuple[str, ...], name: str) -> QTableWidget:
     table = QTableWidget(0, len(columns))
-    table.setHorizontalHeaderLabels(list(columns))
+    table.setHorizontalHeaderLabels(
+        [QCoreApplication.translate("TrainingPage", column) for column in columns])
     table.setAccessibleName(name)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -165,7 +167,8 @@ class TrainingPage(QWidget):
         self.demonstrate_button = QPushButton(self.tr("&Demonstrate…"))
         self.demonstrate_button.setToolTip(self.tr(
             "Walk through the model answer step by step on a fresh copy of the case"))
-        self.demonstrate_button.setEnabled(context.may_write)
+        # Demonstrations act as the training accounts: a trainer's tool, not a trainee's.
+        self.demonstrate_button.setEnabled(context.may_write and self.is_trainer)
         self.start_button.clicked.connect(self.start_selected)
         self.demonstrate_button.clicked.connect(self.demonstrate_selected)
         briefing_box = QWidget()
@@ -284,8 +287,12 @@ class TrainingPage(QWidget):
         scenario = self.selected_scenario()
         if scenario is None:
             return None
+        if self.demonstration is not None and isValid(self.demonstration):
+            self.demonstration.close()  # one demonstration at a time
         try:
-            view = DemonstrationView(self.context, scenario)
+            # A child of the main window (as a window of its own): it closes with it, and
+            # never outlives a sign-out acting as the accounts of the session before.
+            view = DemonstrationView(self.context, scenario, parent=self.window())
         except MtcrDeskError as error:
             show_refusal(self, error)
             return None
