@@ -8,6 +8,7 @@ geometry. A setting never stored has its default.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 
 from mtcr_desk.domain.errors import InvalidInputError, RuleViolation
 from mtcr_desk.domain.text import text_problem
@@ -69,6 +70,10 @@ def _validated(settings: OfficeSettings) -> OfficeSettings:
     problem = text_problem(settings.backup_folder)
     if problem or "\n" in settings.backup_folder:
         raise InvalidInputError(f"backup folder: {problem or 'is more than one line'}")
+    folder = settings.backup_folder.strip()
+    if folder and not Path(folder).expanduser().is_absolute():
+        # A relative folder would depend on where the program happened to be started.
+        raise InvalidInputError(f"backup folder: give a full path, not {folder!r}")
     if not 1 <= settings.backups_kept <= MAX_BACKUPS_KEPT:
         raise InvalidInputError(f"backups kept: a number from 1 to {MAX_BACKUPS_KEPT}")
     return settings
@@ -78,6 +83,8 @@ def update_settings(store: Store, *, actor: User, **changes: object) -> OfficeSe
     """Change settings (administrators only, audited); return the settings now in force."""
     if actor.role is not Role.ADMINISTRATOR:
         raise RuleViolation("settings: only an administrator changes the office settings")
+    if not actor.active:
+        raise RuleViolation(f"settings: the account {actor.username} is disabled")
     known = {setting.name for setting in fields(OfficeSettings)}
     unknown = sorted(set(changes) - known)
     if unknown:

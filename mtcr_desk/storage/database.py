@@ -140,7 +140,10 @@ class Store:
             yield self.connection
         except sqlite3.OperationalError as error:
             if self.connection.in_transaction:
-                self.connection.execute("ROLLBACK")
+                # SQLite may have rolled back already (a full disk): the report below matters
+                # more than a second failure here.
+                with contextlib.suppress(sqlite3.Error):
+                    self.connection.execute("ROLLBACK")
             # A full disk, a file made read-only, an I/O error: the user is told which, and
             # the rollback above means nothing of the transaction was written.
             raise _storage_error(self.path, error) from error

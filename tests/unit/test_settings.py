@@ -45,11 +45,12 @@ def test_only_an_administrator_changes_settings(store, people):
     ({"page_size": "A3"}, "page size: one of A4, Letter"),
     ({"backups_kept": 0}, "backups kept: a number from 1 to 365"),
     ({"colour": "red"}, "no setting called colour"),
+    ({"backup_folder": "backups"}, "give a full path"),
 ])
 def test_bad_settings_are_refused_and_nothing_changes(store, people, changes, message):
     with pytest.raises(InvalidInputError, match=message):
         # A valid change alongside the bad one must not be written either.
-        update_settings(store, actor=people["admin"], **{"backup_folder": "/srv/b", **changes})
+        update_settings(store, actor=people["admin"], **{"page_size": "Letter", **changes})
     assert load_settings(store) == OfficeSettings()
 
 
