@@ -353,7 +353,8 @@ class MainWindow(QMainWindow):
         from mtcr_desk.services import backup
         from mtcr_desk.services.settings import load_settings
 
-        folder = backup.backup_folder(load_settings(self.context.store))
+        folder = backup.backup_folder(load_settings(self.context.store),
+                                      self.context.database_path)
         source = self.context.database_path
 
         def job(progress, _cancelled):
