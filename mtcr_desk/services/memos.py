@@ -206,3 +206,37 @@ def export_memos(store: Store, references: Iterable[str], folder: Path, *,
         if progress is not None:
             progress(done, len(wanted), reference)
     return written
+
+
+#: The actor recorded for memos kept when an older database is opened.
+BACKFILL_ACTOR = "mtcr-desk"
+
+
+def keep_missing_memos(store: Store) -> int:
+    """Keep a memo of record for final decisions that have none; return how many.
+
+    A database written before memos were kept has final decisions without one;
+    their memo is rendered from the record as it stands now and kept (audited),
+    so that exports of them are recognised by ``verify --memo`` from then on.
+    A decision already amended is left alone: its record has moved on.
+    """
+    missing = memos.final_decisions_without_memo(store.connection)
+    if not missing:
+        return 0
+    from mtcr_desk.services.cases import CaseService
+
+    cases = CaseService(store)
+    kept = 0
+    for reference, decision_id in missing:
+        if cases.amended_by(reference):
+            continue
+        case = cases.get(reference)
+        decision = case.current_decision
+        if decision is None or decision.id != decision_id:
+            continue
+        pdf = render_case_memo(store, case)
+        with store.write() as connection:
+            memos.insert_memo(connection, decision_id, sha256=sha256_hex(pdf), pdf=pdf,
+                              actor=BACKFILL_ACTOR, action="keep memo of record (upgrade)")
+        kept += 1
+    return kept

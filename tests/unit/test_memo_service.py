@@ -179,3 +179,30 @@ def test_memo_and_verify_memo_from_the_command_line(demo_store, tmp_path, capsys
     assert "either a case reference or --all-final" in capsys.readouterr().err
     assert run("--db", db, "verify", "--memo", str(tmp_path / "missing.pdf"))[0] == 1
     assert not Path(tmp_path / "x.pdf").exists()
+
+
+def test_an_older_database_gets_memos_of_record_when_opened(demo_template, tmp_path,
+                                                           monkeypatch):
+    """Final decisions made before memos were kept receive theirs on the next opening."""
+    from mtcr_desk.services.demo import open_demo_database
+    from mtcr_desk.storage import memos as memo_store
+
+    path = tmp_path / "older.sqlite"
+    path.write_bytes(demo_template.read_bytes())
+    store = open_demo_database(path)
+    # Countersign as a version that kept no memo did.
+    monkeypatch.setattr(memo_store, "insert_memo", lambda *args, **kwargs: None)
+    countersign(store, AWAITING)
+    monkeypatch.undo()
+    assert memo_store.final_decisions_without_memo(store.connection) != []
+    store.close()
+
+    reopened = open_demo_database(path)
+    try:
+        assert memo_store.final_decisions_without_memo(reopened.connection) == []
+        document = memos.memo_document(reopened, AWAITING)
+        assert document.of_record
+        assert memos.verify_memo(reopened, document.pdf).reference == AWAITING
+        assert verify(reopened).ok
+    finally:
+        reopened.close()
