@@ -344,3 +344,20 @@ def test_every_control_has_an_accessible_name(picker):
     for button in picker.findChildren(QAbstractButton):
         if button.parent() is not picker.search_edit:  # the line edit's own clear button
             assert button.accessibleName() or button.text(), button
+
+
+def test_no_match_here_links_to_the_edition_that_has_matches(qtbot, browser):
+    structure = browser.edition_combo.findData(STRUCTURE_EDITION) \
+        if browser.edition_combo.findData(STRUCTURE_EDITION) >= 0 else 0
+    browser.edition_combo.setCurrentIndex(structure)
+    assert browser.edition.id == STRUCTURE_EDITION
+    browser.set_query("accelerometers")
+    qtbot.waitUntil(lambda: "No match here" in browser.search_status.text(), timeout=2000)
+    assert f'href="edition:{EU_EDITION}"' in browser.search_status.text()
+    browser.search_status.linkActivated.emit(f"edition:{EU_EDITION}")
+    assert browser.edition.id == EU_EDITION
+    qtbot.waitUntil(lambda: len(browser.hits) > 0, timeout=2000)
+
+    browser.set_query("zzqxv")
+    qtbot.waitUntil(lambda: "No match in any edition" in browser.search_status.text(),
+                    timeout=2000)

@@ -249,6 +249,7 @@ class ControlListBrowser(QWidget):
         self.search_label.setBuddy(self.search_edit)
         self.search_status = QLabel()
         self.search_status.setAccessibleName(self.tr("Search status"))
+        self.search_status.linkActivated.connect(self._search_status_link)
         self.search_status.setMinimumWidth(160)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -532,7 +533,7 @@ class ControlListBrowser(QWidget):
         if message:
             self.search_status.setText(_escape(message))
         elif not hits:
-            self.search_status.setText(self.tr("No match in this edition"))
+            self.search_status.setText(self._no_match_text(text))
         elif hits[0].exact_code_match:
             self.search_status.setText(self.tr("Code found"))
         elif len(hits) >= SEARCH_LIMIT:
@@ -543,6 +544,32 @@ class ControlListBrowser(QWidget):
         if hits and hits[0].exact_code_match:
             # A code goes straight to its entry.
             self.results_view.setCurrentIndex(self.results_model.index(0))
+
+    def _no_match_text(self, text: str) -> str:
+        """"No match", with a link to another edition that has matches (the EU text has
+        the wording the structure-only MTCR edition lacks)."""
+        for edition in self._editions:
+            if self._edition is not None and edition.id == self._edition.id:
+                continue
+            try:
+                elsewhere = self._control_list.search(text, edition_id=edition.id,
+                                                      limit=SEARCH_LIMIT)
+            except MtcrDeskError:
+                continue
+            if elsewhere:
+                count = (self.tr("%1+").replace("%1", str(SEARCH_LIMIT))
+                         if len(elsewhere) >= SEARCH_LIMIT else str(len(elsewhere)))
+                return self.tr('No match here; <a href="edition:%1">%2 in %3</a>').replace(
+                    "%1", _escape(edition.id)).replace("%2", count).replace(
+                    "%3", _escape(edition.id))
+        return self.tr("No match in any edition")
+
+    def _search_status_link(self, link: str) -> None:
+        """The link of "No match here": browse that edition with the same search."""
+        edition_id = link.removeprefix("edition:")
+        row = next((i for i, e in enumerate(self._editions) if e.id == edition_id), -1)
+        if row >= 0:
+            self.edition_combo.setCurrentIndex(row)  # runs the search again there
 
     @property
     def hits(self) -> list[SearchHit]:
