@@ -819,13 +819,15 @@ def _keep_memo_of_imported_decision(store: Store, connection, reference: str, *,
 
 
 def import_case(store: Store, document: CaseDocument, *, actor: User,
-                allow_training: bool = False) -> Case:
+                allow_training: bool = False,
+                also: Callable[[object, str], None] | None = None) -> Case:
     """Import a validated case file as a new case, all or nothing; return the new case.
 
     The case gets the next reference of the year it was received; the original
     reference is kept in a note. Status, decisions and countersignatures are kept
     as in the file. Every row is written with one audit row (actor: the importing
-    user, action "import case").
+    user, action "import case"). ``also(connection, reference)``, when given, writes
+    more in the same transaction (a trainee's attempt): the case and it, or neither.
     """
     case = document.case
     if actor.role not in (Role.OFFICER, Role.SENIOR_OFFICER, Role.TRAINER):
@@ -849,6 +851,9 @@ def import_case(store: Store, document: CaseDocument, *, actor: User,
             connection, case, reference=reference, year=year, number=number,
             extra_notes=(note,), actor=actor.username, action=IMPORT_ACTION)
         _keep_memo_of_imported_decision(store, connection, reference, actor=actor)
+        if also is not None:
+            # Written in the same transaction: both, or neither (a trainee's attempt).
+            also(connection, reference)
     imported = case_store.load_case(store.connection, reference)
     assert imported is not None
     return imported

@@ -160,12 +160,16 @@ def start_attempt(store: Store, scenario_id: str, *, trainee: User) -> Attempt:
         raise RuleViolation(f"start a scenario: {trainee.username} is an {trainee.role.value}; "
                             "trainees review cases as officers")
     chosen = scenario(store, scenario_id)
-    imported = training_scenarios.import_scenario(store, chosen, actor=trainee)
-    with store.write() as connection:
-        attempt_id = training_store.insert_attempt(
+    started: list[int] = []
+
+    def record_attempt(connection, reference: str) -> None:
+        # In the case's own import transaction: never a trainee's case without its attempt.
+        started.append(training_store.insert_attempt(
             connection, scenario_id=chosen.id, trainee=trainee.username,
-            case_reference=imported.reference, started_at=utc_now_iso())
-    return get_attempt(store, attempt_id)
+            case_reference=reference, started_at=utc_now_iso()))
+
+    training_scenarios.import_scenario(store, chosen, actor=trainee, also=record_attempt)
+    return get_attempt(store, started[0])
 
 
 def get_attempt(store: Store, attempt_id: int) -> Attempt:

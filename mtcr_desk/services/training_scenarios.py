@@ -576,13 +576,15 @@ class ImportedScenario:
     supporting_references: tuple[str, ...] = ()
 
 
-def import_scenario(store: Store, scenario: Scenario, *, actor: User) -> ImportedScenario:
+def import_scenario(store: Store, scenario: Scenario, *, actor: User,
+                    also=None) -> ImportedScenario:
     """Import a scenario's supporting cases, then its case, as training cases.
 
     Each case is imported all or nothing (every file was checked against ``store``
     when the scenario was read, and is checked again). References are per database:
     the imported amendment is not linked to the imported original; the import note of
-    each case keeps the reference it had in its file.
+    each case keeps the reference it had in its file. ``also(connection, reference)``
+    writes more in the transaction of the scenario's own case (see ``import_case``).
     """
     references = []
     for entry, support in zip(scenario.supporting, scenario.supporting_cases, strict=True):
@@ -592,7 +594,8 @@ def import_scenario(store: Store, scenario: Scenario, *, actor: User) -> Importe
                                                   allow_training=True).reference)
     document = case_format.CaseDocument(case=scenario.case, edition_title=scenario.edition_title,
                                         source_name=f"{scenario.folder}/{scenario.case_file}")
-    imported = case_format.import_case(store, document, actor=actor, allow_training=True)
+    imported = case_format.import_case(store, document, actor=actor, allow_training=True,
+                                       also=also)
     return ImportedScenario(scenario_id=scenario.id, reference=imported.reference,
                             supporting_references=tuple(references))
 

@@ -140,3 +140,18 @@ def test_a_case_opened_in_the_sandbox_is_a_training_case(sandbox):
     case = CaseService(sandbox).create(actor=user(sandbox, "tina.trainer"),
                                        applicant="Fictional Aero Ltd", destination="FR")
     assert case.training
+
+
+def test_a_failed_attempt_record_leaves_no_case_behind(sandbox, monkeypatch):
+    from mtcr_desk.domain.errors import StorageError
+    from mtcr_desk.storage import training as training_store
+
+    before = len(CaseService(sandbox).list(training=None))
+
+    def disk_full(*args, **kwargs):
+        raise StorageError("Disk full while writing training.sqlite; nothing was changed")
+
+    monkeypatch.setattr(training_store, "insert_attempt", disk_full)
+    with pytest.raises(StorageError, match="Disk full"):
+        training.start_attempt(sandbox, "T04", trainee=user(sandbox, "tom.trainee"))
+    assert len(CaseService(sandbox).list(training=None)) == before
