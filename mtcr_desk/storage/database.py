@@ -180,6 +180,21 @@ class Store:
 
 def _storage_error(path: Path, error: sqlite3.Error) -> StorageError:
     """Translate an SQLite error into a message that names the problem."""
+    # The error code says what happened; the text is only a fallback for old Pythons.
+    code = getattr(error, "sqlite_errorname", "") or ""
+    if code.startswith("SQLITE_BUSY"):
+        return DatabaseLockedError(
+            f"Database {path} is locked by another program; try again when it has finished"
+        )
+    if code.startswith("SQLITE_READONLY"):
+        return StorageError(f"Database {path} is read-only; nothing was changed")
+    if code == "SQLITE_FULL":
+        return StorageError(f"Disk full while writing {path}; nothing was changed")
+    if code.startswith("SQLITE_IOERR"):
+        return StorageError(f"Database {path}: the disk could not be read or written "
+                            f"({error}); nothing was changed")
+    if code:
+        return StorageError(f"Database {path}: {error}")
     text = str(error).lower()
     if "locked" in text or "busy" in text:
         return DatabaseLockedError(
