@@ -226,9 +226,18 @@ class OverviewCell:
 
 
 def class_overview(store: Store) -> list[OverviewCell]:
-    """Every trainee × scenario with at least one attempt, in trainee then scenario order."""
+    """Every trainee × scenario with at least one attempt, in trainee then scenario order.
+
+    A trainer's own attempts (the copies a demonstration works on) are not a
+    trainee's results and are left out.
+    """
+    from mtcr_desk.services import users
+
+    trainers = {user.username for user in users.list_users(store) if user.role is Role.TRAINER}
     cells: dict[tuple[str, str], list[Attempt]] = {}
     for attempt in list_attempts(store):
+        if attempt.trainee in trainers:
+            continue
         cells.setdefault((attempt.trainee, attempt.scenario_id), []).append(attempt)
     overview = []
     for (trainee, scenario_id), attempts in sorted(cells.items()):

@@ -155,3 +155,10 @@ def test_a_failed_attempt_record_leaves_no_case_behind(sandbox, monkeypatch):
     with pytest.raises(StorageError, match="Disk full"):
         training.start_attempt(sandbox, "T04", trainee=user(sandbox, "tom.trainee"))
     assert len(CaseService(sandbox).list(training=None)) == before
+
+
+def test_a_trainers_demonstration_copies_are_not_in_the_class_overview(sandbox):
+    training.start_attempt(sandbox, "T04", trainee=user(sandbox, "tina.trainer"))
+    training.start_attempt(sandbox, "T04", trainee=user(sandbox, "tom.trainee"))
+    assert [(c.trainee, c.scenario_id) for c in training.class_overview(sandbox)] == [
+        ("tom.trainee", "T04")]
