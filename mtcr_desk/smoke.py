@@ -7,8 +7,8 @@ when the code that needs it runs. Each step prints one line (``ok``, ``FAIL`` or
 1. demo database: built from the shipped data in a temporary folder;
 2. sign-in: the demo administrator's public password (scrypt from the bundled OpenSSL);
 3. audit chain: recomputed and checked;
-4. memo: a decided demo case exported to a PDF file and page 1 rendered by pypdfium2
-   (the engine of the memo preview), when this build has them;
+4. memo: a decided demo case exported to a PDF file (the memo of record) and page 1
+   rendered by pypdfium2 (the engine of the memo preview);
 5. window: Qt finds a font; the main window built offscreen, every page visited, a case
    opened, the window grabbed into a PNG file.
 
@@ -37,19 +37,14 @@ from mtcr_desk.services.cases import CaseService
 from mtcr_desk.services.control_list import ControlListService
 from mtcr_desk.services.demo import demo_users, open_demo_database
 
-#: The module the memo step uses; it arrives with the decision memo (issue 6).
+#: The module the memo step uses.
 MEMO_MODULE = "mtcr_desk.services.memos"
-MEMO_NOT_AVAILABLE = "not available in this build"
 
 _PDF_MAGIC = b"%PDF-"
 
 
 class StepFailed(Exception):
     """A smoke step found a problem; its message is the step's line."""
-
-
-class StepSkipped(Exception):
-    """A smoke step does not apply to this build; its message is the step's line."""
 
 
 @dataclass
@@ -96,9 +91,8 @@ def _memo(run: _Run) -> str:
     try:
         memos = importlib.import_module(MEMO_MODULE)
     except ModuleNotFoundError as error:
-        if error.name != MEMO_MODULE:
-            raise  # the memo module is there but something it needs is missing: a failure
-        raise StepSkipped(MEMO_NOT_AVAILABLE) from error
+        # A bundle without the memo (or what it needs) cannot print a decision.
+        raise StepFailed(f"the memo cannot be made: {error.name} is missing") from error
     if run.decided_case is None:
         raise StepFailed("the demo database has no decided case")
     target = memos.export_memo(run.store, run.decided_case,
@@ -196,9 +190,6 @@ def run_smoke(out: TextIO) -> int:
                     step_started = time.perf_counter()
                     try:
                         detail = step(run)
-                    except StepSkipped as skipped:
-                        print(_line("skip", name, str(skipped)), file=out)
-                        continue
                     except StepFailed as failure:
                         print(_line("FAIL", name, str(failure)), file=out)
                         failed.append(name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import os
 import re
@@ -12,7 +11,7 @@ import pytest
 from mtcr_desk import smoke
 from mtcr_desk.domain.users import Role
 from mtcr_desk.services.demo import demo_users
-from mtcr_desk.smoke import MEMO_MODULE, MEMO_NOT_AVAILABLE, run_smoke
+from mtcr_desk.smoke import run_smoke
 
 STEP_NAMES = [name for name, _step, _needs_database in smoke.STEPS]
 LINE = re.compile(r"^(ok|FAIL|skip)  +([a-z -]+): (.+)$")
@@ -52,11 +51,8 @@ def test_every_step_passes_on_the_shipped_data_and_nothing_is_left_behind(qapp, 
     administrator = next(u for u in demo_users() if u.role is Role.ADMINISTRATOR)
     assert steps["sign-in"][1].startswith(f"{administrator.username} (administrator)")
     assert steps["audit chain"][1].startswith("intact, ")
-    if importlib.util.find_spec(MEMO_MODULE) is None:
-        assert steps["memo"] == ("skip", MEMO_NOT_AVAILABLE)
-    else:
-        assert steps["memo"][0] == "ok"
-        assert re.match(r"MTCR-\d{4}-\d{4}, [\d,]+ bytes", steps["memo"][1])
+    assert steps["memo"][0] == "ok"
+    assert re.match(r"MTCR-\d{4}-\d{4}, [\d,]+ bytes", steps["memo"][1])
     assert steps["window"][0] == "ok"
     assert "every page built" in steps["window"][1]
     assert output.splitlines()[-1].startswith("smoke: passed")
@@ -84,14 +80,15 @@ def test_missing_shipped_data_fails_the_run_and_the_steps_that_need_it_are_skipp
     assert out.getvalue().splitlines()[-1].startswith("smoke: FAILED (demo database, sign-in")
 
 
-def test_a_build_without_the_memo_says_so_and_still_passes(qapp, data_dir, monkeypatch):
+def test_a_build_without_the_memo_fails(qapp, data_dir, monkeypatch):
     monkeypatch.setattr(smoke, "MEMO_MODULE", "mtcr_desk.services.no_such_memo_module")
     out = io.StringIO()
 
     code = run_smoke(out)
 
-    assert code == 0, out.getvalue()
-    assert "skip  memo: not available in this build" in out.getvalue().splitlines()
+    assert code == 1, out.getvalue()
+    assert any(line.startswith("FAIL  memo: the memo cannot be made")
+               for line in out.getvalue().splitlines())
 
 
 def test_a_workstation_without_fonts_fails_the_window_step(qapp, data_dir, monkeypatch):
