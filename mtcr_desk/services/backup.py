@@ -48,7 +48,7 @@ from mtcr_desk.domain.errors import (
     NotOurDatabaseError,
     StorageError,
 )
-from mtcr_desk.services.files import write_file_atomically
+from mtcr_desk.services.files import sync_file, sync_folder, write_file_atomically
 from mtcr_desk.services.instance_lock import InstanceLock
 from mtcr_desk.services.settings import OfficeSettings
 from mtcr_desk.storage import backup as backup_store
@@ -202,29 +202,6 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _fsync_file(path: Path) -> None:
-    # Opened for writing: Windows refuses fsync on a handle that cannot write.
-    descriptor = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make renames in ``folder`` durable (a no-op where folders cannot be opened)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
-
-
 def _reason(error: OSError) -> str:
     """A short reason for a failed write that an officer can act on."""
     if error.errno == errno.ENOSPC or error.errno == getattr(errno, "EDQUOT", None):
@@ -292,6 +269,9 @@ def create_backup(source, destination: Path | None = None, *, folder: Path | Non
     if destination is not None:
         destination = Path(destination)
         target_folder = destination.parent if str(destination.parent) else Path(".")
+        if destination.is_dir():
+            raise InvalidInputError(f"Cannot write the backup to {destination}: it is a "
+                                    "folder; give a file name in it")
         if destination.exists():
             raise InvalidInputError(f"Cannot write the backup to {destination}: the file "
                                     "exists already; choose a new name")
@@ -323,7 +303,7 @@ def create_backup(source, destination: Path | None = None, *, folder: Path | Non
         os.close(handle)
         partial = Path(partial_name)
         backup_store.snapshot(source_path, partial)
-        _fsync_file(partial)
+        sync_file(partial)
         report = _verified_copy(partial, source_path)
         os.chmod(partial, 0o600)  # the whole case record: readable by its owner only
         final = destination or _new_backup_path(target_folder, kind, now)
@@ -332,7 +312,7 @@ def create_backup(source, destination: Path | None = None, *, folder: Path | Non
                                     "already; choose a new name")
         os.replace(partial, final)
         partial = None
-        _fsync_folder(target_folder)
+        sync_folder(target_folder)
         record = {
             "format": SIDECAR_FORMAT,
             "format_version": 1,
@@ -403,7 +383,7 @@ def rotate(folder: Path, keep: int) -> list[Path]:
         _remove_quietly(backup.sidecar)
         deleted.append(backup.path)
     if deleted:
-        _fsync_folder(Path(folder))
+        sync_folder(Path(folder))
     return deleted
 
 
@@ -512,7 +492,7 @@ def _keep_aside(database: Path, aside: Path) -> None:
         os.link(database, aside)
     except OSError:
         shutil.copy2(database, aside)
-        _fsync_file(aside)
+        sync_file(aside)
 
 
 def _purpose_name(purpose: str | None) -> str:
@@ -579,7 +559,7 @@ def restore(database: Path, backup: Path, *, now: datetime | None = None) -> Res
         os.close(handle)
         partial = Path(partial_name)
         backup_store.snapshot(backup, partial)
-        _fsync_file(partial)
+        sync_file(partial)
         restored = backup_store.inspect_file(partial, check_audit=False)
         if restored.application_id != SQLITE_APPLICATION_ID or not restored.integrity_ok:
             raise StorageError(f"the restored copy of {backup} failed its check; "
@@ -596,7 +576,7 @@ def restore(database: Path, backup: Path, *, now: datetime | None = None) -> Res
                     os.replace(companion, Path(f"{aside}{suffix}"))
         os.replace(partial, database)
         partial = None
-        _fsync_folder(folder)
+        sync_folder(folder)
     except DatabaseLockedError:
         raise
     except OSError as error:

@@ -35,6 +35,7 @@ from mtcr_desk.domain.users import Role, User
 from mtcr_desk.services import users
 from mtcr_desk.services.cases import CaseService
 from mtcr_desk.services.database import open_database
+from mtcr_desk.services.files import sync_folder
 from mtcr_desk.storage import audit
 from mtcr_desk.storage.database import Store
 
@@ -205,17 +206,6 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
-def _sync_folder(folder: Path) -> None:
-    """Make a new directory entry durable (where the platform allows it)."""
-    if os.name != "posix":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
 def build_aside(target: Path, fill: Callable[[Store], None], *, kind: str = "Demo") -> None:
     """Build a complete database next to ``target`` with ``fill``, then give it ``target``'s name.
 
@@ -249,7 +239,7 @@ def build_aside(target: Path, fill: Callable[[Store], None], *, kind: str = "Dem
         except OSError:  # a file system without hard links
             if not target.exists():
                 os.replace(building, target)
-        _sync_folder(target.parent)
+        sync_folder(target.parent)
     finally:
         for path in companions:
             _remove(path)

@@ -55,7 +55,7 @@ def write_file_atomically(destination: Path, data: bytes, *,
         os.chmod(temporary_name, _default_file_mode())
         os.replace(temporary_name, destination)
         temporary_name = None
-        _sync_folder(folder)
+        sync_folder(folder)
     except OSError as error:
         reason = error.strerror or str(error)
         raise StorageError(f"Cannot write {destination}: {reason}; nothing was written") from error
@@ -64,8 +64,8 @@ def write_file_atomically(destination: Path, data: bytes, *,
             os.unlink(temporary_name)
 
 
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX; a no-op where folders cannot be opened)."""
+def sync_folder(folder: Path) -> None:
+    """Make renames in ``folder`` durable (POSIX; a no-op where folders cannot be opened)."""
     try:
         descriptor = os.open(folder, os.O_RDONLY)
     except OSError:
@@ -74,5 +74,15 @@ def _sync_folder(folder: Path) -> None:
         os.fsync(descriptor)
     except OSError:
         pass
+    finally:
+        os.close(descriptor)
+
+
+def sync_file(path: Path) -> None:
+    """Flush a file's bytes to the disk."""
+    # Opened for writing: Windows refuses fsync on a handle that cannot write.
+    descriptor = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(descriptor)
     finally:
         os.close(descriptor)
