@@ -142,3 +142,31 @@ def demo_store(tmp_path, demo_template):
     store = open_demo_database(path)
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def sandbox_template(tmp_path_factory) -> Path:
+    """The training sandbox (training accounts, no cases yet), built once per test session."""
+    from mtcr_desk.services.training import open_training_database
+
+    path = tmp_path_factory.mktemp("sandbox") / "training.sqlite"
+    open_training_database(path).close()
+    return path
+
+
+@pytest.fixture
+def sandbox_path(tmp_path, sandbox_template) -> Path:
+    """A fresh copy of the training sandbox, closed."""
+    path = tmp_path / "training.sqlite"
+    shutil.copyfile(sandbox_template, path)
+    return path
+
+
+@pytest.fixture
+def sandbox(sandbox_path):
+    """A fresh copy of the training sandbox, open."""
+    from mtcr_desk.services.training import open_training_database
+
+    store = open_training_database(sandbox_path)
+    yield store
+    store.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import shutil
 
 import pytest
 from pypdf import PdfReader
@@ -15,27 +14,6 @@ from mtcr_desk.services import training, users
 from mtcr_desk.ui.context import AppContext
 from mtcr_desk.ui.training.demonstration import DemonstrationRun, run_headless_demo
 from mtcr_desk.ui.training.demonstration_view import PRESENTATION_SCALE, DemonstrationView
-
-
-@pytest.fixture(scope="module")
-def sandbox_template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("sandbox") / "training.sqlite"
-    training.open_training_database(path).close()
-    return path
-
-
-@pytest.fixture
-def sandbox_path(tmp_path, sandbox_template):
-    path = tmp_path / "training.sqlite"
-    shutil.copyfile(sandbox_template, path)
-    return path
-
-
-@pytest.fixture
-def sandbox(sandbox_path):
-    store = training.open_training_database(sandbox_path)
-    yield store
-    store.close()
 
 
 def view_of(qtbot, store, scenario_id) -> DemonstrationView:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import csv
-import shutil
 
-import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
@@ -16,22 +14,6 @@ from mtcr_desk.ui.context import AppContext
 from mtcr_desk.ui.dialogs.sign_in import SignInDialog
 from mtcr_desk.ui.main_window import TRAINING_BANNER, MainWindow
 from mtcr_desk.ui.training.training_page import MISSED_BACKGROUND, TrainingPage
-
-
-@pytest.fixture(scope="module")
-def sandbox_template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("sandbox") / "training.sqlite"
-    training.open_training_database(path).close()
-    return path
-
-
-@pytest.fixture
-def sandbox(tmp_path, sandbox_template):
-    path = tmp_path / "training.sqlite"
-    shutil.copyfile(sandbox_template, path)
-    store = training.open_training_database(path)
-    yield store
-    store.close()
 
 
 def sign_in(qtbot, store, username, password):

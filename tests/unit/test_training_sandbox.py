@@ -20,24 +20,6 @@ from mtcr_desk.services.case_format import (
 from mtcr_desk.services.cases import CaseService
 
 
-@pytest.fixture(scope="module")
-def sandbox_template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("sandbox") / "training.sqlite"
-    training.open_training_database(path).close()
-    return path
-
-
-@pytest.fixture
-def sandbox(tmp_path, sandbox_template):
-    import shutil
-
-    path = tmp_path / "training.sqlite"
-    shutil.copyfile(sandbox_template, path)
-    store = training.open_training_database(path)
-    yield store
-    store.close()
-
-
 def user(store, name):
     return users.get_user(store, name)
 
