@@ -40,32 +40,24 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return application
 
 
-def build_demo_in_background(database_path: Path) -> None:
-    """Build the demo database on first use off the GUI thread, with a progress dialog."""
+def build_in_background(database_path: Path, opener, title: str) -> None:
+    """Build a database on first use off the GUI thread (``opener`` fills it), with a
+    progress dialog titled ``title``; nothing to do when the file exists already."""
     if database_path.exists():
         return
 
     def build(progress, cancelled):
         # Its own connection: a connection is never shared between threads.
-        open_demo_database(database_path).close()
+        opener(database_path).close()
 
-    run_in_background(None, QApplication.translate("app", "Preparing the demo database…"),
-                      build)
+    run_in_background(None, title, build)
 
 
-def build_training_in_background(database_path: Path) -> None:
-    """Build the training sandbox on first use off the GUI thread, with a progress dialog."""
+def _open_training(database_path: Path):
     # Imported here: the scenario library and its parsers are not needed to start otherwise.
     from mtcr_desk.services.training import open_training_database
 
-    if database_path.exists():
-        return
-
-    def build(progress, cancelled):
-        open_training_database(database_path).close()
-
-    run_in_background(None, QApplication.translate("app", "Preparing the training sandbox…"),
-                      build)
+    return open_training_database(database_path)
 
 
 def open_session(database_path: Path, *, demo: bool, lock: InstanceLock,
@@ -86,15 +78,15 @@ def open_session(database_path: Path, *, demo: bool, lock: InstanceLock,
     except OSError as error:
         raise StorageError(f"Cannot open {database_path}: {error.strerror or error}") from error
     if demo and not read_only:
-        build_demo_in_background(database_path)
+        build_in_background(database_path, open_demo_database,
+                            QApplication.translate("app", "Preparing the demo database…"))
     if training and not read_only:
-        build_training_in_background(database_path)
+        build_in_background(database_path, _open_training,
+                            QApplication.translate("app", "Preparing the training sandbox…"))
     if read_only:
         store = open_database(database_path, read_only=True)
     elif training:
-        from mtcr_desk.services.training import open_training_database
-
-        store = open_training_database(database_path)
+        store = _open_training(database_path)
     elif demo:
         store = open_demo_database(database_path)
     else:
