@@ -118,18 +118,16 @@ def database_purpose(path: Path) -> str | None:
     a database that is not ours to touch yet. The purpose is written when the
     database is created, so a log not yet checkpointed cannot hide it.
     """
-    uri = f"{Path(path).resolve().as_uri()}?mode=ro&immutable=1"
     try:
-        connection = sqlite3.connect(uri, uri=True)
+        connection = sqlite3.connect(_read_only_uri(path) + "&immutable=1", uri=True)
     except sqlite3.Error as error:
         raise NotOurDatabaseError(f"{path} cannot be opened as a database ({error})") from error
     try:
-        if not connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                                  "AND name = 'settings'").fetchone():
-            return None
-        row = connection.execute("SELECT value FROM settings WHERE key = ?",
-                                 [settings.PURPOSE_KEY]).fetchone()
-        return row[0] if row else None
+        has_settings = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                          "AND name = 'settings'").fetchone()
+        if has_settings and settings.is_training_database(connection):
+            return settings.TRAINING_PURPOSE
+        return None
     except sqlite3.DatabaseError as error:
         raise NotOurDatabaseError(f"{path} is not a readable database ({error})") from error
     finally:
