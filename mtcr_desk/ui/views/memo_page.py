@@ -179,6 +179,7 @@ class MemoPage(QWidget):
     def _clear_pages(self) -> None:
         for label in self.page_labels:
             self.pages_layout.removeWidget(label)
+            label.hide()  # gone from the screen now; deleted when the event loop next runs
             label.deleteLater()
         self.page_labels = []
 
@@ -200,7 +201,8 @@ class MemoPage(QWidget):
             label.setAccessibleName(self.tr("Memo page %1 of %2").replace(
                 "%1", str(number)).replace("%2", str(len(images))))
             label.setStyleSheet("border: 1px solid palette(mid);")
-            self.pages_layout.addWidget(label)
+            # Centred at its own size: the border follows the page, not the widest row.
+            self.pages_layout.addWidget(label, alignment=Qt.AlignmentFlag.AlignHCenter)
             self.page_labels.append(label)
         if total > len(images):
             note = QLabel(self.tr("Pages %1 to %2 are not shown here; Print and Export PDF "
