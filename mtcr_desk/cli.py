@@ -5,6 +5,10 @@ With no command the desktop application opens. Every command takes
 the exit code says what kind of problem it was (see
 :mod:`mtcr_desk.domain.errors`): 0 ok, 1 not found, 2 invalid input or usage,
 3 refused by a rule, 4 storage problem.
+
+The services a single command needs (importing an edition, memos, backups, case
+files) are imported by that command's handler, so that the window, which starts
+here too, does not wait for them (bench/startup.py).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from mtcr_desk import APP_NAME, APP_SLUG, __version__, build_info, paths
 from mtcr_desk.cli_backup import add_parsers as add_backup_parsers
@@ -36,9 +40,10 @@ from mtcr_desk.domain.errors import (
 from mtcr_desk.services.control_list import ControlListService
 from mtcr_desk.services.database import open_database
 from mtcr_desk.services.demo import open_demo_database
-from mtcr_desk.services.edition_diff import diff_editions
-from mtcr_desk.services.edition_import import ImportReport, commit_import, prepare_import
 from mtcr_desk.storage.database import DatabaseError, Store
+
+if TYPE_CHECKING:
+    from mtcr_desk.services.edition_import import ImportReport
 
 
 class CommandLineError(MtcrDeskError):
@@ -460,6 +465,8 @@ def _print_report(report: ImportReport, out: TextIO) -> None:
 
 
 def cmd_list_import(args: argparse.Namespace, out: TextIO) -> int:
+    from mtcr_desk.services.edition_import import commit_import, prepare_import
+
     user = _current_user()
     with _open(args) as store:
         service = ControlListService(store)
@@ -492,6 +499,8 @@ def _entry_line(entry) -> str:
 
 
 def cmd_list_diff(args: argparse.Namespace, out: TextIO) -> int:
+    from mtcr_desk.services.edition_diff import diff_editions
+
     with _open(args) as store:
         result = diff_editions(ControlListService(store), args.old, args.new)
         # The re-review list: cases pinning OLD that use entries NEW changed or removed.

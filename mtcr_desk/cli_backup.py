@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TextIO
 
 from mtcr_desk.domain.errors import EXIT_OK
-from mtcr_desk.services import backup
 from mtcr_desk.services.settings import load_settings
 
 
@@ -52,6 +51,8 @@ def _print_json(out: TextIO, value: object) -> None:
 
 
 def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
+    from mtcr_desk.services import backup
+
     cli = _cli()
     with cli._open(args) as store:
         if args.output is not None:
@@ -73,6 +74,8 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    from mtcr_desk.services import backup
+
     database = _cli().database_path(args)
     result = backup.restore(database, args.file)
     if args.json:

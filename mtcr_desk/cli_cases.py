@@ -32,7 +32,7 @@ from mtcr_desk.domain.cases import (
 )
 from mtcr_desk.domain.errors import EXIT_OK, EXIT_RULE_REFUSED, InvalidInputError
 from mtcr_desk.domain.users import Role, User
-from mtcr_desk.services import case_format, precedents, reference_data, rereview, users
+from mtcr_desk.services import reference_data, users
 from mtcr_desk.services.cases import CaseService
 from mtcr_desk.storage import audit
 from mtcr_desk.storage.database import Store
@@ -601,6 +601,8 @@ def cmd_case_amend(args, out: TextIO) -> int:
 
 
 def cmd_case_import(args, out: TextIO) -> int:
+    from mtcr_desk.services import case_format
+
     with _open(args) as store:
         actor, _ = signed_in(store, args)
         document = case_format.read_case_file(args.file, store=store)
@@ -611,6 +613,8 @@ def cmd_case_import(args, out: TextIO) -> int:
 
 
 def cmd_case_export(args, out: TextIO) -> int:
+    from mtcr_desk.services import case_format
+
     with _open(args) as store:
         path = case_format.write_case_file(store, args.reference.strip().upper(), args.output)
     print(f"Wrote {args.reference.strip().upper()} to {path}", file=out)
@@ -618,6 +622,8 @@ def cmd_case_export(args, out: TextIO) -> int:
 
 
 def cmd_case_precedents(args, out: TextIO) -> int:
+    from mtcr_desk.services import precedents
+
     with _open(args) as store:
         found = precedents.find_precedents(store, args.reference.strip().upper(),
                                            line=args.line, limit=args.limit)
@@ -645,6 +651,8 @@ def cmd_case_precedents(args, out: TextIO) -> int:
 
 
 def cmd_case_apply_precedent(args, out: TextIO) -> int:
+    from mtcr_desk.services import precedents
+
     reference, _, line = args.source.partition(":")
     if not line.isdigit():
         raise InvalidInputError(f"--from {args.source!r}: expected REFERENCE:LINE, e.g. "
@@ -661,6 +669,8 @@ def cmd_case_apply_precedent(args, out: TextIO) -> int:
 
 
 def cmd_case_repin(args, out: TextIO) -> int:
+    from mtcr_desk.services import rereview
+
     with _open(args) as store:
         actor, _ = signed_in(store, args)
         case = rereview.repin_case(store, args.reference.strip().upper(),
@@ -672,6 +682,8 @@ def cmd_case_repin(args, out: TextIO) -> int:
 
 def affected_cases_json(store: Store, old: str, new: str) -> list[dict]:
     """The cases to look at again when ``new`` replaces ``old`` (for ``list diff``)."""
+    from mtcr_desk.services import rereview
+
     return [{"reference": a.reference, "status": a.status.value, "training": a.training,
              "lines": [{"line": line.line, "code": line.code, "change": line.change}
                        for line in a.lines]}

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TextIO
 
 from mtcr_desk.domain.errors import EXIT_OK, EXIT_RULE_REFUSED, InvalidInputError
-from mtcr_desk.services import memos
 
 
 def add_parsers(commands, add_common, parser_class) -> None:  # noqa: ARG001 - same shape as cli_cases
@@ -38,6 +37,8 @@ def _open(args):
 
 
 def cmd_memo(args, out: TextIO) -> int:
+    from mtcr_desk.services import memos
+
     if bool(args.reference) == bool(args.all_final):
         raise InvalidInputError("memo: give either a case reference or --all-final")
     with _open(args) as store:
@@ -64,6 +65,8 @@ def cmd_memo(args, out: TextIO) -> int:
 
 def verify_memo(store, path: Path, out: TextIO, *, as_json: bool) -> int:
     """``verify --memo FILE``: exit 0 when the file is a memo of record, 3 when it is not."""
+    from mtcr_desk.services import memos
+
     match = memos.verify_memo_file(store, path)
     if as_json:
         json.dump({"memo": str(path), "genuine": match is not None,

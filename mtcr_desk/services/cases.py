@@ -31,7 +31,7 @@ from mtcr_desk.domain.cases import (
     Outcome,
     Party,
 )
-from mtcr_desk.domain.control_list import Category, TextStatus
+from mtcr_desk.domain.control_list import Category
 from mtcr_desk.domain.errors import (
     InvalidInputError,
     NotFoundError,
@@ -49,6 +49,7 @@ from mtcr_desk.domain.rules import (
 from mtcr_desk.domain.text import is_finite_number, text_problem
 from mtcr_desk.domain.users import Role, User
 from mtcr_desk.services import reference_data, users
+from mtcr_desk.services.control_list import ControlListService
 from mtcr_desk.services.database import utc_now_iso
 from mtcr_desk.storage import audit, control_lists
 from mtcr_desk.storage import cases as case_store
@@ -60,8 +61,6 @@ REFERENCE_PATTERN = re.compile(r"^MTCR-\d{4}-\d{4,}$")
 MAX_TEXT = 20_000
 MAX_QUANTITY = 1e12
 MAX_VALUE = 1e15
-#: The edition new cases pin when none is named and no full MTCR edition is loaded.
-FALLBACK_EDITION = "mtcr-2024-structure"
 
 
 def _parse_date(value: str, field: str) -> datetime.date:
@@ -154,11 +153,7 @@ class CaseService:
 
     def default_edition(self) -> str:
         """The edition new cases pin: the newest full-text MTCR edition, else the structure."""
-        full = [e for e in control_lists.list_editions(self.connection)
-                if e.regime == "MTCR" and e.text_status is TextStatus.FULL]
-        if full:
-            return full[-1].id
-        return FALLBACK_EDITION
+        return ControlListService(self._store).default_edition()
 
     def create(self, *, actor: User, applicant: str, destination: str, end_use: str = "",
                received_on: str | None = None, due_on: str | None = None,

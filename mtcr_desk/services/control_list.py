@@ -27,10 +27,9 @@ from mtcr_desk.domain.control_list import (
     EntryDetail,
     EntryKind,
     SearchHit,
+    TextStatus,
 )
 from mtcr_desk.domain.errors import InvalidInputError, NotFoundError
-from mtcr_desk.services.edition_format import edition_document, serialise_edition
-from mtcr_desk.services.files import write_file_atomically
 from mtcr_desk.storage import control_lists
 from mtcr_desk.storage.database import Store
 
@@ -40,6 +39,8 @@ MAX_LIMIT = 1000
 MAX_TERMS = 16
 #: Rank given to exact code matches: better than any bm25 score.
 EXACT_MATCH_RANK = float("-inf")
+#: The edition new cases pin when none is named and no full MTCR edition is loaded.
+FALLBACK_EDITION = "mtcr-2024-structure"
 
 # Words as the FTS tokenizer sees them: runs of letters and digits.
 _WORD_PATTERN = re.compile(r"[^\W_]+")
@@ -98,6 +99,14 @@ class ControlListService:
     def editions(self) -> list[Edition]:
         """Return every loaded edition."""
         return control_lists.list_editions(self.connection)
+
+    def default_edition(self) -> str:
+        """The edition new cases pin: the newest full-text MTCR edition, else the structure."""
+        full = [e for e in self.editions()
+                if e.regime == "MTCR" and e.text_status is TextStatus.FULL]
+        if full:
+            return full[-1].id
+        return FALLBACK_EDITION
 
     def edition(self, edition_id: str) -> Edition:
         """Return one edition or raise NotFoundError naming the ones that exist."""
@@ -215,6 +224,10 @@ class ControlListService:
         """
         edition = self.edition(edition_id)
         entries = control_lists.edition_entries(self.connection, edition_id)
+        # Imported here: only an export needs the file format.
+        from mtcr_desk.services.edition_format import edition_document, serialise_edition
+        from mtcr_desk.services.files import write_file_atomically
+
         data = serialise_edition(edition_document(edition, entries))
         write_file_atomically(destination, data, protected=self._store.files())
         return len(entries)

@@ -7,12 +7,16 @@ whether this instance may write.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mtcr_desk.domain.users import User
-from mtcr_desk.services.cases import CaseService
-from mtcr_desk.services.control_list import ControlListService
+
+if TYPE_CHECKING:
+    from mtcr_desk.services.cases import CaseService
+    from mtcr_desk.services.control_list import ControlListService
 
 
 @dataclass
@@ -27,14 +31,24 @@ class AppContext:
     #: True when another instance holds the write lock: nothing may be changed.
     read_only: bool = False
     user: User | None = None
-    control_list: ControlListService = field(init=False)
-    cases: CaseService = field(init=False)
     #: Result of the last audit verification this session, shown in the status bar.
     audit_state: str = "not verified this session"
 
-    def __post_init__(self) -> None:
-        self.control_list = ControlListService(self.store)
-        self.cases = CaseService(self.store)
+    # The services are made on first use: the case list, the first page shown, needs
+    # neither, and importing them (the review rules, the edition format) would hold up
+    # the first window (bench/startup.py).
+
+    @cached_property
+    def control_list(self) -> ControlListService:
+        from mtcr_desk.services.control_list import ControlListService
+
+        return ControlListService(self.store)
+
+    @cached_property
+    def cases(self) -> CaseService:
+        from mtcr_desk.services.cases import CaseService
+
+        return CaseService(self.store)
 
     @property
     def may_write(self) -> bool:

@@ -9,7 +9,6 @@ never onto the officer's screen.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import sys
 import traceback
 
@@ -21,17 +20,51 @@ LOG_FILE_NAME = "mtcr-desk.log"
 logger = logging.getLogger("mtcr_desk")
 
 
+class LogFileOnFirstRecord(logging.Handler):
+    """The rotating log file in the user log folder, opened when the first record comes.
+
+    Most sessions log nothing. Opening the file, and importing ``logging.handlers``
+    (sockets, pickling, queues), only then keeps both off the start-up path
+    (bench/startup.py). A folder that cannot be written leaves the app working,
+    without a log file.
+    """
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = path
+        self._file_handler: logging.Handler | None = None
+        self._unavailable = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._file_handler is None and not self._unavailable:
+            import logging.handlers
+
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file_handler = logging.handlers.RotatingFileHandler(
+                    self.path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+            except OSError:
+                self._unavailable = True  # a read-only profile
+                return
+            self._file_handler.setFormatter(self.formatter)
+        if self._file_handler is not None:
+            self._file_handler.emit(record)
+
+    def flush(self) -> None:
+        if self._file_handler is not None:
+            self._file_handler.flush()
+
+    def close(self) -> None:
+        if self._file_handler is not None:
+            self._file_handler.close()
+        super().close()
+
+
 def configure_logging() -> None:
     """Log to a rotating file in the user log folder (once per process)."""
-    if any(isinstance(h, logging.handlers.RotatingFileHandler) for h in logger.handlers):
+    if any(isinstance(h, LogFileOnFirstRecord) for h in logger.handlers):
         return
-    folder = paths.user_log_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
-            folder / LOG_FILE_NAME, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
-    except OSError:
-        return  # a read-only profile: the app still works, without a log file
+    handler = LogFileOnFirstRecord(paths.user_log_dir() / LOG_FILE_NAME)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)

@@ -329,7 +329,7 @@ class MainWindow(QMainWindow):
             training_label.setStyleSheet(TRAINING_BANNER_STYLE)
             self.statusBar().addPermanentWidget(training_label)
         self.edition_label = QLabel(self.tr("Default edition: ")
-                                    + self.context.cases.default_edition())
+                                    + self.context.control_list.default_edition())
         self.audit_label = QLabel()
         for label, name in ((self.user_label, "Signed-in user"),
                             (self.database_label, "Database file"),

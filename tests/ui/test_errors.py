@@ -30,3 +30,35 @@ def test_an_unexpected_error_is_logged_and_apologised_for(qtbot, tmp_path, monke
     for handler in list(errors.logger.handlers):
         errors.logger.removeHandler(handler)
         handler.close()
+
+
+def test_the_log_file_is_opened_by_the_first_record_only(tmp_path, monkeypatch):
+    monkeypatch.setenv("MTCR_DESK_LOG_DIR", str(tmp_path / "logs"))
+    for handler in list(errors.logger.handlers):
+        errors.logger.removeHandler(handler)
+    errors.configure_logging()
+    errors.configure_logging()  # once per process: a second call adds nothing
+    assert len(errors.logger.handlers) == 1
+    assert not (tmp_path / "logs").exists()  # a session that logs nothing writes nothing
+    errors.logger.warning("memos of record not kept on opening: %s", "OSError")
+    errors.logger.handlers[0].flush()
+    log = (tmp_path / "logs" / errors.LOG_FILE_NAME).read_text(encoding="utf-8")
+    assert "WARNING mtcr_desk: memos of record not kept on opening: OSError" in log
+    for handler in list(errors.logger.handlers):
+        errors.logger.removeHandler(handler)
+        handler.close()
+
+
+def test_a_log_folder_that_cannot_be_made_leaves_the_app_working(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the log folder should be", encoding="utf-8")
+    monkeypatch.setenv("MTCR_DESK_LOG_DIR", str(blocker / "logs"))
+    for handler in list(errors.logger.handlers):
+        errors.logger.removeHandler(handler)
+    errors.configure_logging()
+    errors.logger.error("unexpected error: %s", "builtins.RuntimeError")  # no exception
+    errors.logger.error("and again")
+    assert blocker.read_text(encoding="utf-8") == "a file where the log folder should be"
+    for handler in list(errors.logger.handlers):
+        errors.logger.removeHandler(handler)
+        handler.close()
