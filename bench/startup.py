@@ -149,7 +149,7 @@ app.exec()
 
 OURS = """
 from mtcr_desk import cli  # where `mtcr-desk` starts
-args = cli.build_parser().parse_args(["--demo"])
+args = cli.parse_arguments(["--demo"])
 # What cli.run_gui -> ui.app.run_application then do, but for the sign-in dialog (it
 # waits for a person): the demo officer is signed in directly.
 from PySide6.QtCore import QEvent, QObject

@@ -77,9 +77,15 @@ def _add_common_options(parser: argparse.ArgumentParser, *, top_level: bool) -> 
                         help="machine-readable output")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser for every command."""
-    parser = _Parser(prog=APP_SLUG, description=f"{APP_NAME}: MTCR licence-review desk.")
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """Return the argument parser for every command.
+
+    With ``commands=False`` only the options of the window itself (``--db``,
+    ``--demo``, ...): enough to open the window, without the cost of the forty-odd
+    command parsers (see :func:`parse_arguments`).
+    """
+    parser = _Parser(prog=APP_SLUG, description=f"{APP_NAME}: MTCR licence-review desk.",
+                     add_help=commands)
     parser.add_argument("--version", action="version",
                         version=f"{APP_NAME} {__version__} (build {build_info.BUILD})")
     parser.add_argument("--smoke", action="store_true",
@@ -87,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "temporary folder, audit chain, memo, main window offscreen) "
                              "and exit: 0 when every step passed")
     _add_common_options(parser, top_level=True)
+    if not commands:
+        return parser
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     gui = commands.add_parser("gui", help="open the desktop application (the default)")
@@ -596,11 +604,26 @@ def _print_json(out: TextIO, value: object) -> None:
     out.write("\n")
 
 
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse the command line; build the command parsers only when they are needed.
+
+    ``mtcr-desk``, ``mtcr-desk --demo`` and the like open the window: the options
+    parser alone reads those. Anything else on the line (a command, ``--help``, a
+    mistake) goes to the full parser, which also gives the usual messages. Building
+    the full parser takes as long as a tenth of the window's start (bench/startup.py).
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args, rest = build_parser(commands=False).parse_known_args(argv)
+    if rest:
+        return build_parser().parse_args(argv)
+    return args
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; return the exit code."""
     out = out or sys.stdout
     try:
-        args = build_parser().parse_args(argv)
+        args = parse_arguments(argv)
         handler: Callable[[argparse.Namespace, TextIO], int] = getattr(args, "handler", run_gui)
         if args.smoke:
             handler = run_smoke

@@ -175,3 +175,46 @@ def test_version_and_module_entry_point(tmp_path):
     result = _run_process(["--version"], {}, tmp_path)
     assert result.returncode == 0
     assert result.stdout.startswith("MTCR Desk ")
+
+
+def test_window_options_are_read_without_the_command_parsers(monkeypatch):
+    from mtcr_desk import cli
+
+    built = []
+    real_build = cli.build_parser
+
+    def counting_build(*, commands=True):
+        built.append(commands)
+        return real_build(commands=commands)
+
+    monkeypatch.setattr(cli, "build_parser", counting_build)
+    args = cli.parse_arguments(["--demo"])
+    assert args.demo is True and args.db is None and not hasattr(args, "handler")
+    assert built == [False]  # the window's start never built the forty command parsers
+    built.clear()
+    args = cli.parse_arguments(["--demo", "list", "editions"])
+    assert args.handler is cli.cmd_list_editions and args.demo is True
+    assert built == [False, True]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--bogus"], "unrecognized arguments: --bogus"),
+    (["--demo", "--db", "x.sqlite"], "argument --db: not allowed with argument --demo"),
+    (["--db"], "argument --db: expected one argument"),
+    (["lists"], "invalid choice: 'lists'"),
+])
+def test_window_option_mistakes_get_the_usual_one_line_message(argv, message, capsys):
+    code, out = run(*argv)
+    assert code == 2 and out == ""
+    error = capsys.readouterr().err
+    assert message in error and "see mtcr-desk --help" in error
+    assert error.count("\n") == 1
+
+
+def test_help_still_lists_every_command(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["--help"])
+    assert stopped.value.code == 0
+    text = capsys.readouterr().out
+    for command in ("list", "case", "memo", "backup", "restore", "settings"):
+        assert f"    {command}" in text
