@@ -9,13 +9,12 @@ differs: assessments pin editions, so a loaded edition must never change.
 from __future__ import annotations
 
 import datetime
-import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mtcr_desk import __version__, paths
-from mtcr_desk.domain.errors import InvalidInputError, MtcrDeskError
+from mtcr_desk.domain.errors import InvalidInputError
 from mtcr_desk.services.reference_data import load_shipped_reference
 from mtcr_desk.storage import control_lists
 from mtcr_desk.storage.database import Store, open_store
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
     from mtcr_desk.services.edition_format import EditionFile
 
 SHIPPED_IMPORTER = f"MTCR Desk {__version__} (shipped edition)"
-logger = logging.getLogger(__name__)
 
 
 def utc_now_iso() -> str:
@@ -89,22 +87,6 @@ def load_shipped_editions(store: Store, folder: Path | None = None) -> list[str]
     return added
 
 
-def _keep_missing_memos(store: Store) -> None:
-    """Give final decisions of an older database their memo of record (once)."""
-    from mtcr_desk.storage import memos as memo_store
-
-    if memo_store.final_decisions_without_memo(store.connection):
-        # Imported only then: the memo renderer (reportlab) is not needed to start.
-        from mtcr_desk.services.memos import keep_missing_memos
-
-        try:
-            keep_missing_memos(store)
-        except (MtcrDeskError, OSError) as error:
-            # Never a reason not to open the database: the memos are rendered on demand
-            # meanwhile, and the next opening tries again.
-            logger.warning("memos of record not kept on opening: %s", type(error).__name__)
-
-
 def open_database(path: Path, *, shipped_folder: Path | None = None,
                   read_only: bool = False) -> Store:
     """Open the database at ``path`` ready for use; refuse files that are not ours.
@@ -124,7 +106,6 @@ def open_database(path: Path, *, shipped_folder: Path | None = None,
     try:
         load_shipped_editions(store, shipped_folder)
         load_shipped_reference(store)
-        _keep_missing_memos(store)
     except BaseException:
         store.close()
         raise

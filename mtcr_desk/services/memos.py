@@ -10,6 +10,10 @@ bytes, and ``verify_memo`` recognises them by their hash.
 Drafts and cases without a decision are rendered fresh every time (marked DRAFT).
 A decided case that has since been amended is rendered fresh as well, marked
 AMENDED BY with the new reference; its memo of record stays what it was.
+
+A database written before memos were kept has final decisions without one: each
+gets its memo of record the first time it is shown, printed or exported (never
+all at once when the database opens: thousands of them would take minutes).
 """
 
 from __future__ import annotations
@@ -30,6 +34,10 @@ from mtcr_desk.storage.database import Store
 
 #: Memo files are named after the case: MTCR-2026-0001-memo.pdf.
 MEMO_FILE_SUFFIX = "-memo.pdf"
+#: Actor and action recorded when a final decision of an older database gets its memo
+#: of record on first use (see the module docstring).
+BACKFILL_ACTOR = "mtcr-desk"
+BACKFILL_ACTION = "keep memo of record (upgrade)"
 
 
 def sha256_hex(data: bytes) -> str:
@@ -112,7 +120,9 @@ def memo_document(store: Store, reference: str) -> MemoDocument:
     """The memo to show, print or export for a case.
 
     A final decision that has not been amended gives its memo of record, byte for
-    byte; anything else is rendered from the record as it stands now.
+    byte; anything else is rendered from the record as it stands now. A final
+    decision of an older database that has no memo of record yet gets one now
+    (rendered, kept and audited), unless the database is open read-only.
     """
     from mtcr_desk.services.cases import CaseService
 
@@ -124,6 +134,17 @@ def memo_document(store: Store, reference: str) -> MemoDocument:
         kept = memos.memo_pdf(store.connection, decision.id)
         if kept is not None:
             return MemoDocument(case.reference, kept, of_record=True, draft=False)
+        pdf = render_case_memo(store, case)
+        if store.read_only:
+            return MemoDocument(case.reference, pdf, of_record=False, draft=False)
+        with store.write() as connection:
+            # Another connection (a memo export in the background) may have kept one.
+            kept = memos.memo_pdf(connection, decision.id)
+            if kept is None:
+                memos.insert_memo(connection, decision.id, sha256=sha256_hex(pdf), pdf=pdf,
+                                  actor=BACKFILL_ACTOR, action=BACKFILL_ACTION)
+                kept = pdf
+        return MemoDocument(case.reference, kept, of_record=True, draft=False)
     return MemoDocument(case.reference, render_case_memo(store, case), of_record=False,
                         draft=not final)
 
@@ -208,35 +229,3 @@ def export_memos(store: Store, references: Iterable[str], folder: Path, *,
     return written
 
 
-#: The actor recorded for memos kept when an older database is opened.
-BACKFILL_ACTOR = "mtcr-desk"
-
-
-def keep_missing_memos(store: Store) -> int:
-    """Keep a memo of record for final decisions that have none; return how many.
-
-    A database written before memos were kept has final decisions without one;
-    their memo is rendered from the record as it stands now and kept (audited),
-    so that exports of them are recognised by ``verify --memo`` from then on.
-    A decision already amended is left alone: its record has moved on.
-    """
-    missing = memos.final_decisions_without_memo(store.connection)
-    if not missing:
-        return 0
-    from mtcr_desk.services.cases import CaseService
-
-    cases = CaseService(store)
-    kept = 0
-    for reference, decision_id in missing:
-        if cases.amended_by(reference):
-            continue
-        case = cases.get(reference)
-        decision = case.current_decision
-        if decision is None or decision.id != decision_id:
-            continue
-        pdf = render_case_memo(store, case)
-        with store.write() as connection:
-            memos.insert_memo(connection, decision_id, sha256=sha256_hex(pdf), pdf=pdf,
-                              actor=BACKFILL_ACTOR, action="keep memo of record (upgrade)")
-        kept += 1
-    return kept

@@ -37,15 +37,3 @@ def final_decisions(connection: sqlite3.Connection, *, training: bool) -> list[t
         "WHERE d.countersignature = 'agreed' AND c.training = ? "
         "ORDER BY c.year, c.number, d.id", [int(training)]).fetchall()
 
-
-def final_decisions_without_memo(connection: sqlite3.Connection) -> list[tuple[str, int]]:
-    """(case reference, decision id) of final decisions that have no memo kept yet.
-
-    Decisions made final before memos were kept (databases written by an earlier
-    version) are the only ones: every countersignature and import keeps one since.
-    """
-    return connection.execute(
-        "SELECT c.reference, d.id FROM decisions AS d JOIN cases AS c ON c.id = d.case_id "
-        "LEFT JOIN memo_documents AS m ON m.decision_id = d.id "
-        "WHERE d.countersignature = 'agreed' AND m.decision_id IS NULL "
-        "ORDER BY d.id").fetchall()

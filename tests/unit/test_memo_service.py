@@ -181,9 +181,13 @@ def test_memo_and_verify_memo_from_the_command_line(demo_store, tmp_path, capsys
     assert not Path(tmp_path / "x.pdf").exists()
 
 
-def test_an_older_database_gets_memos_of_record_when_opened(demo_template, tmp_path,
-                                                           monkeypatch):
-    """Final decisions made before memos were kept receive theirs on the next opening."""
+def test_an_older_database_gets_memos_of_record_on_first_use(demo_template, tmp_path,
+                                                             monkeypatch):
+    """Final decisions made before memos were kept get theirs when first shown or exported.
+
+    Never on opening: an office with thousands of such decisions would wait minutes.
+    """
+    from mtcr_desk.services.database import open_database
     from mtcr_desk.services.demo import open_demo_database
     from mtcr_desk.storage import memos as memo_store
 
@@ -194,15 +198,52 @@ def test_an_older_database_gets_memos_of_record_when_opened(demo_template, tmp_p
     monkeypatch.setattr(memo_store, "insert_memo", lambda *args, **kwargs: None)
     countersign(store, AWAITING)
     monkeypatch.undo()
-    assert memo_store.final_decisions_without_memo(store.connection) != []
+    decision_id = CaseService(store).get(AWAITING).current_decision.id
+    assert memo_store.memo_pdf(store.connection, decision_id) is None
     store.close()
 
-    reopened = open_demo_database(path)
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("a memo was rendered while the database opened")
+
+    monkeypatch.setattr(memos, "render_case_memo", no_rendering)
+    reopened = open_database(path)
+    monkeypatch.undo()
     try:
-        assert memo_store.final_decisions_without_memo(reopened.connection) == []
-        document = memos.memo_document(reopened, AWAITING)
-        assert document.of_record
-        assert memos.verify_memo(reopened, document.pdf).reference == AWAITING
+        assert memo_store.memo_pdf(reopened.connection, decision_id) is None
+        first = memos.memo_document(reopened, AWAITING)
+        assert first.of_record and not first.draft
+        assert memo_store.memo_pdf(reopened.connection, decision_id) == first.pdf
+        again = memos.memo_document(reopened, AWAITING)
+        assert again.pdf == first.pdf and again.of_record
+        assert memos.verify_memo(reopened, first.pdf).reference == AWAITING
+        # Kept once, audited as such (the second showing wrote nothing).
+        assert reopened.connection.execute(
+            "SELECT actor FROM audit_log WHERE entity = 'memo_documents' AND action = ?",
+            [memos.BACKFILL_ACTION]).fetchall() == [(memos.BACKFILL_ACTOR,)]
         assert verify(reopened).ok
     finally:
         reopened.close()
+
+
+def test_a_read_only_window_shows_an_older_memo_without_keeping_it(demo_template, tmp_path,
+                                                                   monkeypatch):
+    from mtcr_desk.services.database import open_database
+    from mtcr_desk.services.demo import open_demo_database
+    from mtcr_desk.storage import memos as memo_store
+
+    path = tmp_path / "older.sqlite"
+    path.write_bytes(demo_template.read_bytes())
+    store = open_demo_database(path)
+    monkeypatch.setattr(memo_store, "insert_memo", lambda *args, **kwargs: None)
+    countersign(store, AWAITING)
+    monkeypatch.undo()
+    decision_id = CaseService(store).get(AWAITING).current_decision.id
+    store.close()
+    read_only = open_database(path, read_only=True)
+    try:
+        document = memos.memo_document(read_only, AWAITING)
+        assert document.pdf.startswith(b"%PDF") and not document.of_record
+        assert memo_store.memo_pdf(read_only.connection, decision_id) is None
+    finally:
+        read_only.close()
+
