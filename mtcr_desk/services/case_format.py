@@ -19,7 +19,7 @@ import datetime
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -829,31 +829,55 @@ def import_case(store: Store, document: CaseDocument, *, actor: User,
     user, action "import case"). ``also(connection, reference)``, when given, writes
     more in the same transaction (a trainee's attempt): the case and it, or neither.
     """
-    case = document.case
+    [imported] = import_cases(store, [document], actor=actor, allow_training=allow_training,
+                              also=also)
+    return imported
+
+
+def import_cases(store: Store, documents: Sequence[CaseDocument], *, actor: User,
+                 allow_training: bool = False,
+                 also: Callable[[object, str], None] | None = None) -> list[Case]:
+    """Import several case files in one transaction: every one of them, or none.
+
+    As :func:`import_case` for each, in order; ``also(connection, reference)`` is
+    called with the last one's new reference (a training scenario's own case, after
+    its supporting cases), in the same transaction.
+    """
     if actor.role not in (Role.OFFICER, Role.SENIOR_OFFICER, Role.TRAINER):
         raise RuleViolation(f"import case: {actor.username} is an {actor.role.value}; "
                             "officers and trainers import cases")
     if not actor.active:
         raise RuleViolation(f"import case: the account {actor.username} is disabled")
-    if case.training and not allow_training:
-        raise RuleViolation(f"{document.source_name}: {case.reference} is a training case; "
-                            "it can only be imported into a training database")
-    check_against_database(store, document)
+    for document in documents:
+        if document.case.training and not allow_training:
+            raise RuleViolation(f"{document.source_name}: {document.case.reference} is a "
+                                "training case; it can only be imported into a training "
+                                "database")
+        check_against_database(store, document)
+    references: list[str] = []
+    with store.write() as connection:
+        for document in documents:
+            references.append(_insert_imported(store, connection, document, actor=actor))
+        if also is not None and references:
+            # Written in the same transaction: all, or nothing (a trainee's attempt).
+            also(connection, references[-1])
+    imported = [case_store.load_case(store.connection, reference) for reference in references]
+    assert None not in imported
+    return imported
+
+
+def _insert_imported(store: Store, connection, document: CaseDocument, *, actor: User) -> str:
+    """Write one checked case file as a new case in the open transaction; return its reference."""
+    case = document.case
     year = int(case.received_on[:4])
     provenance = f"Imported from {document.source_name}: original reference {case.reference}"
     if case.amends:
         provenance += f" (there it amends {case.amends})"
-    with store.write() as connection:
-        reference, number = case_store.next_reference(connection, year)
-        note = Note(text=_shorten(provenance, MAX_TEXT - 1), author=actor.username,
-                    created_at=utc_now_iso())
-        case_import.insert_imported_case(
-            connection, case, reference=reference, year=year, number=number,
-            extra_notes=(note,), actor=actor.username, action=IMPORT_ACTION)
-        _keep_memo_of_imported_decision(store, connection, reference, actor=actor)
-        if also is not None:
-            # Written in the same transaction: both, or neither (a trainee's attempt).
-            also(connection, reference)
-    imported = case_store.load_case(store.connection, reference)
-    assert imported is not None
-    return imported
+    reference, number = case_store.next_reference(connection, year)
+    note = Note(text=_shorten(provenance, MAX_TEXT - 1), author=actor.username,
+                created_at=utc_now_iso())
+    case_import.insert_imported_case(
+        connection, case, reference=reference, year=year, number=number,
+        extra_notes=(note,), actor=actor.username, action=IMPORT_ACTION)
+    _keep_memo_of_imported_decision(store, connection, reference, actor=actor)
+    return reference

@@ -580,24 +580,25 @@ def import_scenario(store: Store, scenario: Scenario, *, actor: User,
                     also=None) -> ImportedScenario:
     """Import a scenario's supporting cases, then its case, as training cases.
 
-    Each case is imported all or nothing (every file was checked against ``store``
-    when the scenario was read, and is checked again). References are per database:
-    the imported amendment is not linked to the imported original; the import note of
-    each case keeps the reference it had in its file. ``also(connection, reference)``
-    writes more in the transaction of the scenario's own case (see ``import_case``).
+    All in one transaction: the supporting cases and the scenario's case, or none of
+    them (every file was checked against ``store`` when the scenario was read, and is
+    checked again). References are per database: the imported amendment is not linked
+    to the imported original; the import note of each case keeps the reference it had
+    in its file. ``also(connection, reference)`` writes more in that transaction, with
+    the scenario's own case (see ``case_format.import_cases``).
     """
-    references = []
-    for entry, support in zip(scenario.supporting, scenario.supporting_cases, strict=True):
-        document = case_format.CaseDocument(case=support, edition_title=scenario.edition_title,
-                                            source_name=f"{scenario.folder}/{entry.file}")
-        references.append(case_format.import_case(store, document, actor=actor,
-                                                  allow_training=True).reference)
-    document = case_format.CaseDocument(case=scenario.case, edition_title=scenario.edition_title,
-                                        source_name=f"{scenario.folder}/{scenario.case_file}")
-    imported = case_format.import_case(store, document, actor=actor, allow_training=True,
-                                       also=also)
+    documents = [
+        case_format.CaseDocument(case=support, edition_title=scenario.edition_title,
+                                 source_name=f"{scenario.folder}/{entry.file}")
+        for entry, support in zip(scenario.supporting, scenario.supporting_cases, strict=True)]
+    documents.append(case_format.CaseDocument(
+        case=scenario.case, edition_title=scenario.edition_title,
+        source_name=f"{scenario.folder}/{scenario.case_file}"))
+    *supporting, imported = case_format.import_cases(store, documents, actor=actor,
+                                                     allow_training=True, also=also)
     return ImportedScenario(scenario_id=scenario.id, reference=imported.reference,
-                            supporting_references=tuple(references))
+                            supporting_references=tuple(case.reference
+                                                        for case in supporting))
 
 
 def score_case(store: Store, scenario: Scenario, reference: str) -> Score:

@@ -139,6 +139,31 @@ def test_a_failed_attempt_record_leaves_no_case_behind(sandbox, monkeypatch):
     assert len(CaseService(sandbox).list(training=None)) == before
 
 
+def test_a_failed_start_leaves_no_supporting_case_behind_either(sandbox, monkeypatch):
+    # T13 imports the decided original before the amendment the trainee reviews: if the
+    # attempt cannot be recorded, the original must not stay behind on its own.
+    from mtcr_desk.domain.errors import StorageError
+    from mtcr_desk.storage import training as training_store
+
+    def references() -> list[str]:
+        return [row[0] for row in CaseService(sandbox).list(training=None)]
+
+    before = references()
+
+    def disk_full(*args, **kwargs):
+        raise StorageError("Disk full while writing training.sqlite; nothing was changed")
+
+    monkeypatch.setattr(training_store, "insert_attempt", disk_full)
+    with pytest.raises(StorageError, match="Disk full"):
+        training.start_attempt(sandbox, "T13", trainee=user(sandbox, "tom.trainee"))
+    assert references() == before
+    monkeypatch.undo()
+    attempt = training.start_attempt(sandbox, "T13", trainee=user(sandbox, "tom.trainee"))
+    after = references()
+    assert len(after) == len(before) + 2  # the original and the amendment, together
+    assert attempt.reference in after
+
+
 def test_a_trainers_demonstration_copies_are_not_in_the_class_overview(sandbox):
     training.start_attempt(sandbox, "T04", trainee=user(sandbox, "tina.trainer"))
     training.start_attempt(sandbox, "T04", trainee=user(sandbox, "tom.trainee"))
