@@ -19,3 +19,16 @@ def test_search_benchmark_runs_and_reports_a_result():
     assert result["queries"] == 200
     assert result["service_p95_ms"] > 0 and result["raw_p95_ms"] > 0
     assert result["editions"] == ["mtcr-2024-structure", "eu-2021-821-2025-11"]
+
+
+def test_startup_benchmark_runs_its_three_programs_and_reports_a_result():
+    # Every program must really reach its first paint: a crash would fail the run.
+    completed = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "bench" / "startup.py"), "--runs", "1"],
+        capture_output=True, text=True, timeout=300, check=True,
+    )
+    [line] = [line for line in completed.stdout.splitlines() if line.startswith("RESULT ")]
+    result = json.loads(line[len("RESULT "):])
+    assert result["ours_median_s"] > result["bare_median_s"] > 0
+    assert result["same_widgets_median_s"] > result["bare_median_s"]
+    assert result["ratio"] == round(result["ours_median_s"] / result["bare_median_s"], 2)
