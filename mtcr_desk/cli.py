@@ -86,8 +86,11 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     """
     parser = _Parser(prog=APP_SLUG, description=f"{APP_NAME}: MTCR licence-review desk.",
                      add_help=commands)
-    parser.add_argument("--version", action="version",
-                        version=f"{APP_NAME} {__version__} (build {build_info.BUILD})")
+    parser.set_defaults(command=None)
+    if commands:
+        # Only here: ``list editions --version`` must stay the full parser's mistake.
+        parser.add_argument("--version", action="version",
+                            version=f"{APP_NAME} {__version__} (build {build_info.BUILD})")
     parser.add_argument("--smoke", action="store_true",
                         help="check that this installation works (demo database in a "
                              "temporary folder, audit chain, memo, main window offscreen) "
@@ -95,13 +98,15 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     _add_common_options(parser, top_level=True)
     if not commands:
         return parser
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    command_parsers = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                            parser_class=_Parser)
 
-    gui = commands.add_parser("gui", help="open the desktop application (the default)")
+    gui = command_parsers.add_parser("gui", help="open the desktop application (the default)")
     _add_common_options(gui, top_level=False)
     gui.set_defaults(handler=run_gui)
 
-    control_list = commands.add_parser("list", help="the control lists: editions, search, show")
+    control_list = command_parsers.add_parser(
+        "list", help="the control lists: editions, search, show")
     _add_common_options(control_list, top_level=False)
     list_commands = control_list.add_subparsers(dest="list_command", metavar="ACTION",
                                                 parser_class=_Parser, required=True)
@@ -150,11 +155,11 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     diff.add_argument("new", metavar="NEW", help="new edition id")
     diff.set_defaults(handler=cmd_list_diff)
 
-    add_case_parsers(commands, _add_common_options, _Parser)
-    add_memo_parsers(commands, _add_common_options, _Parser)
-    add_backup_parsers(commands, _add_common_options, _Parser)
-    add_training_parsers(commands, _add_common_options, _Parser)
-    add_settings_parsers(commands, _add_common_options, _Parser)
+    add_case_parsers(command_parsers, _add_common_options, _Parser)
+    add_memo_parsers(command_parsers, _add_common_options, _Parser)
+    add_backup_parsers(command_parsers, _add_common_options, _Parser)
+    add_training_parsers(command_parsers, _add_common_options, _Parser)
+    add_settings_parsers(command_parsers, _add_common_options, _Parser)
     return parser
 
 
@@ -608,12 +613,16 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse the command line; build the command parsers only when they are needed.
 
     ``mtcr-desk``, ``mtcr-desk --demo`` and the like open the window: the options
-    parser alone reads those. Anything else on the line (a command, ``--help``, a
-    mistake) goes to the full parser, which also gives the usual messages. Building
-    the full parser takes as long as a tenth of the window's start (bench/startup.py).
+    parser alone reads those. Anything else on the line (a command, ``--help``,
+    ``--version``, a mistake) goes to the full parser, which decides and words it
+    exactly as it always did. Building the full parser takes as long as a tenth of
+    the window's start (bench/startup.py).
     """
     argv = sys.argv[1:] if argv is None else list(argv)
-    args, rest = build_parser(commands=False).parse_known_args(argv)
+    try:
+        args, rest = build_parser(commands=False).parse_known_args(argv)
+    except CommandLineError:
+        rest = argv  # e.g. ``--demo list editions --db x``: the full parser allows it
     if rest:
         return build_parser().parse_args(argv)
     return args

@@ -197,6 +197,34 @@ def test_window_options_are_read_without_the_command_parsers(monkeypatch):
     assert built == [False, True]
 
 
+def _outcome(parse, argv, capsys):
+    """What a parse gives: the namespace, or how it stopped and what it printed."""
+    from mtcr_desk.cli import CommandLineError
+
+    try:
+        return ("parsed", vars(parse(argv)))
+    except CommandLineError as error:
+        return ("refused", error.message)
+    except SystemExit as stop:
+        return ("exited", stop.code, capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["--demo"], ["--dem"], ["--db=x.sqlite"], ["--db", "x.sqlite", "--json"],
+    ["--training"], ["--smoke"], ["--demo", "--db", "x.sqlite"], ["--db"], ["--bogus"],
+    ["--version"], ["--version", "--demo"], ["--demo", "-h"], ["--d"],
+    ["gui", "--demo"], ["--demo", "list", "editions", "--db", "x.sqlite"],
+    ["--training", "list", "editions", "--demo"], ["--demo", "gui", "--db", "x.sqlite"],
+    ["list", "editions", "--version"], ["gui", "--version"], ["list", "editions", "--db"],
+    ["lists"], ["--json", "list", "search", "rocket"],
+])
+def test_the_quick_window_parse_decides_every_line_as_the_full_parser(argv, capsys):
+    from mtcr_desk import cli
+
+    assert _outcome(cli.parse_arguments, argv, capsys) == _outcome(
+        lambda line: cli.build_parser().parse_args(line), argv, capsys)
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["--bogus"], "unrecognized arguments: --bogus"),
     (["--demo", "--db", "x.sqlite"], "argument --db: not allowed with argument --demo"),
