@@ -25,8 +25,9 @@ class LogFileOnFirstRecord(logging.Handler):
 
     Most sessions log nothing. Opening the file, and importing ``logging.handlers``
     (sockets, pickling, queues), only then keeps both off the start-up path
-    (bench/startup.py). A folder that cannot be written leaves the app working,
-    without a log file.
+    (bench/startup.py). A log file that cannot be opened (a read-only profile)
+    leaves the app working: records then go to standard error, as Python's logging
+    does when no handler is set.
     """
 
     def __init__(self, path):
@@ -35,20 +36,30 @@ class LogFileOnFirstRecord(logging.Handler):
         self._file_handler: logging.Handler | None = None
         self._unavailable = False
 
+    def setFormatter(self, fmt: logging.Formatter | None) -> None:  # noqa: N802 - logging's name
+        super().setFormatter(fmt)
+        if self._file_handler is not None:
+            self._file_handler.setFormatter(fmt)
+
     def emit(self, record: logging.LogRecord) -> None:
         if self._file_handler is None and not self._unavailable:
-            import logging.handlers
-
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._file_handler = logging.handlers.RotatingFileHandler(
-                    self.path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
-            except OSError:
-                self._unavailable = True  # a read-only profile
-                return
-            self._file_handler.setFormatter(self.formatter)
+            self._open_file()
         if self._file_handler is not None:
             self._file_handler.emit(record)
+        else:
+            logging.lastResort.handle(record)
+
+    def _open_file(self) -> None:
+        from logging.handlers import RotatingFileHandler
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file_handler = RotatingFileHandler(
+                self.path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+        except (OSError, ValueError):  # ValueError: a path Python cannot use at all
+            self._unavailable = True
+            return
+        self._file_handler.setFormatter(self.formatter)
 
     def flush(self) -> None:
         if self._file_handler is not None:
