@@ -132,6 +132,34 @@ def demo_template(tmp_path_factory) -> Path:
     return path
 
 
+#: The demo case that awaits a countersignature, and the demo senior officer's sign-in.
+DEMO_AWAITING = "MTCR-2026-0008"
+DEMO_SENIOR, DEMO_SENIOR_PASSWORD = "sam.senior", "demo-senior"
+
+
+@pytest.fixture
+def older_demo_path(tmp_path, demo_template, monkeypatch) -> Path:
+    """A demo database whose DEMO_AWAITING decision was made final by a version that kept
+    no memo of record (as databases written before memos were kept have)."""
+    from mtcr_desk.services import users
+    from mtcr_desk.services.cases import CaseService
+    from mtcr_desk.services.demo import open_demo_database
+    from mtcr_desk.storage import memos as memo_store
+
+    path = tmp_path / "older.sqlite"
+    shutil.copyfile(demo_template, path)
+    store = open_demo_database(path)
+    try:
+        with monkeypatch.context() as older_version:
+            older_version.setattr(memo_store, "insert_memo", lambda *args, **kwargs: None)
+            CaseService(store).countersign(
+                DEMO_AWAITING, actor=users.get_user(store, DEMO_SENIOR),
+                password=DEMO_SENIOR_PASSWORD, agree=True)
+    finally:
+        store.close()
+    return path
+
+
 @pytest.fixture
 def demo_store(tmp_path, demo_template):
     """A fresh copy of the demo database, open."""

@@ -12,19 +12,21 @@ A decided case that has since been amended is rendered fresh as well, marked
 AMENDED BY with the new reference; its memo of record stays what it was.
 
 A database written before memos were kept has final decisions without one: each
-gets its memo of record the first time it is shown, printed or exported (never
-all at once when the database opens: thousands of them would take minutes).
+gets its memo of record the first time it is shown, printed or exported where the
+database may be written (never all at once when the database opens: thousands of
+them would take minutes). Until then it is rendered from the record, and says so.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from mtcr_desk.domain.cases import Case
-from mtcr_desk.domain.errors import InvalidInputError, NotFoundError
+from mtcr_desk.domain.errors import InvalidInputError, NotFoundError, StorageError
 from mtcr_desk.services import reference_data
 from mtcr_desk.services.files import write_file_atomically
 from mtcr_desk.services.settings import load_settings
@@ -38,6 +40,8 @@ MEMO_FILE_SUFFIX = "-memo.pdf"
 #: of record on first use (see the module docstring).
 BACKFILL_ACTOR = "mtcr-desk"
 BACKFILL_ACTION = "keep memo of record (upgrade)"
+
+logger = logging.getLogger(__name__)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -110,6 +114,13 @@ class MemoDocument:
     of_record: bool
     #: True while the decision is not final (the memo is marked DRAFT).
     draft: bool
+    #: True when the case has been amended since its final decision (marked AMENDED BY).
+    amended: bool = False
+
+    @property
+    def awaiting_record(self) -> bool:
+        """A final decision of an older database whose memo of record is not kept yet."""
+        return not (self.of_record or self.draft or self.amended)
 
     @property
     def sha256(self) -> str:
@@ -122,7 +133,8 @@ def memo_document(store: Store, reference: str) -> MemoDocument:
     A final decision that has not been amended gives its memo of record, byte for
     byte; anything else is rendered from the record as it stands now. A final
     decision of an older database that has no memo of record yet gets one now
-    (rendered, kept and audited), unless the database is open read-only.
+    (rendered, kept and audited), unless the database is open read-only or cannot
+    be written just now: it is then rendered, and kept another time.
     """
     from mtcr_desk.services.cases import CaseService
 
@@ -130,23 +142,33 @@ def memo_document(store: Store, reference: str) -> MemoDocument:
     case = cases.get(reference)
     decision = case.current_decision
     final = decision is not None and decision.is_final
-    if final and decision.id is not None and not cases.amended_by(case.reference):
+    amended = final and bool(cases.amended_by(case.reference))
+    if final and decision.id is not None and not amended:
         kept = memos.memo_pdf(store.connection, decision.id)
         if kept is not None:
             return MemoDocument(case.reference, kept, of_record=True, draft=False)
-        pdf = render_case_memo(store, case)
-        if store.read_only:
-            return MemoDocument(case.reference, pdf, of_record=False, draft=False)
+        return _keep_memo_of_older_decision(store, case, decision.id)
+    return MemoDocument(case.reference, render_case_memo(store, case), of_record=False,
+                        draft=not final, amended=amended)
+
+
+def _keep_memo_of_older_decision(store: Store, case: Case, decision_id: int) -> MemoDocument:
+    pdf = render_case_memo(store, case)
+    if store.read_only:
+        return MemoDocument(case.reference, pdf, of_record=False, draft=False)
+    try:
         with store.write() as connection:
             # Another connection (a memo export in the background) may have kept one.
-            kept = memos.memo_pdf(connection, decision.id)
+            kept = memos.memo_pdf(connection, decision_id)
             if kept is None:
-                memos.insert_memo(connection, decision.id, sha256=sha256_hex(pdf), pdf=pdf,
+                memos.insert_memo(connection, decision_id, sha256=sha256_hex(pdf), pdf=pdf,
                                   actor=BACKFILL_ACTOR, action=BACKFILL_ACTION)
                 kept = pdf
-        return MemoDocument(case.reference, kept, of_record=True, draft=False)
-    return MemoDocument(case.reference, render_case_memo(store, case), of_record=False,
-                        draft=not final)
+    except StorageError as error:
+        # Busy, full or read-only disk: showing the memo matters more; keep it next time.
+        logger.warning("memo of record not kept: %s", type(error).__name__)
+        return MemoDocument(case.reference, pdf, of_record=False, draft=False)
+    return MemoDocument(case.reference, kept, of_record=True, draft=False)
 
 
 def export_memo(store: Store, reference: str, destination: Path) -> Path:

@@ -130,3 +130,39 @@ def test_a_long_memo_previews_its_first_pages_and_says_so(qtbot, context, monkey
     labels = workspace.memo.page_labels
     assert len(labels) == 2 and labels[0].pixmap() is not None and not labels[0].pixmap().isNull()
     assert labels[1].text().startswith(f"Pages 2 to {total} are not shown here")
+
+
+def test_an_older_final_decision_gets_its_memo_of_record_from_a_batch_export(
+        qtbot, older_demo_path, tmp_path, monkeypatch):
+    from mtcr_desk.services.database import open_database
+    from tests.conftest import DEMO_AWAITING
+
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: None)
+    store = open_database(older_demo_path)
+    try:
+        context = AppContext(store=store, database_path=older_demo_path,
+                             user=users.get_user(store, "olga.officer"))
+        [written] = memo_page.export_memos_of_cases(None, context, [DEMO_AWAITING],
+                                                    folder=tmp_path)
+        # Kept as it was exported: the file is recognised as the memo of record.
+        match = memos.verify_memo(store, written.read_bytes())
+        assert match is not None and match.reference == DEMO_AWAITING
+    finally:
+        store.close()
+
+
+def test_a_read_only_window_says_an_older_memo_is_not_kept_yet(qtbot, older_demo_path):
+    from mtcr_desk.services.database import open_database
+    from tests.conftest import DEMO_AWAITING
+
+    store = open_database(older_demo_path, read_only=True)
+    try:
+        context = AppContext(store=store, database_path=older_demo_path, read_only=True,
+                             user=users.get_user(store, "olga.officer"))
+        workspace = open_memo(qtbot, context, DEMO_AWAITING)
+        text = workspace.memo.status_label.text()
+        assert text.startswith("Final decision from before memos were kept")
+        assert "amended" not in text
+        workspace.close()
+    finally:
+        store.close()

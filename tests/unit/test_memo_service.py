@@ -90,7 +90,7 @@ def test_an_amended_decision_prints_superseded_and_its_memo_of_record_still_veri
     amendment = CaseService(demo_store).amend(DECIDED, actor=officer,
                                               reason="applicant changed the quantity")
     now = memos.memo_document(demo_store, DECIDED)
-    assert not now.of_record
+    assert not now.of_record and now.amended and not now.awaiting_record
     assert "AMENDED BY" in pdf_text(now.pdf) and amendment.reference in pdf_text(now.pdf)
     match = memos.verify_memo(demo_store, kept)
     assert match.reference == DECIDED
@@ -181,37 +181,25 @@ def test_memo_and_verify_memo_from_the_command_line(demo_store, tmp_path, capsys
     assert not Path(tmp_path / "x.pdf").exists()
 
 
-def test_an_older_database_gets_memos_of_record_on_first_use(demo_template, tmp_path,
-                                                             monkeypatch):
+def test_an_older_database_gets_memos_of_record_on_first_use(older_demo_path, monkeypatch):
     """Final decisions made before memos were kept get theirs when first shown or exported.
 
     Never on opening: an office with thousands of such decisions would wait minutes.
     """
     from mtcr_desk.services.database import open_database
-    from mtcr_desk.services.demo import open_demo_database
     from mtcr_desk.storage import memos as memo_store
-
-    path = tmp_path / "older.sqlite"
-    path.write_bytes(demo_template.read_bytes())
-    store = open_demo_database(path)
-    # Countersign as a version that kept no memo did.
-    monkeypatch.setattr(memo_store, "insert_memo", lambda *args, **kwargs: None)
-    countersign(store, AWAITING)
-    monkeypatch.undo()
-    decision_id = CaseService(store).get(AWAITING).current_decision.id
-    assert memo_store.memo_pdf(store.connection, decision_id) is None
-    store.close()
 
     def no_rendering(*args, **kwargs):
         raise AssertionError("a memo was rendered while the database opened")
 
     monkeypatch.setattr(memos, "render_case_memo", no_rendering)
-    reopened = open_database(path)
+    reopened = open_database(older_demo_path)
     monkeypatch.undo()
     try:
+        decision_id = CaseService(reopened).get(AWAITING).current_decision.id
         assert memo_store.memo_pdf(reopened.connection, decision_id) is None
         first = memos.memo_document(reopened, AWAITING)
-        assert first.of_record and not first.draft
+        assert first.of_record and not first.draft and not first.awaiting_record
         assert memo_store.memo_pdf(reopened.connection, decision_id) == first.pdf
         again = memos.memo_document(reopened, AWAITING)
         assert again.pdf == first.pdf and again.of_record
@@ -225,25 +213,51 @@ def test_an_older_database_gets_memos_of_record_on_first_use(demo_template, tmp_
         reopened.close()
 
 
-def test_a_read_only_window_shows_an_older_memo_without_keeping_it(demo_template, tmp_path,
-                                                                   monkeypatch):
+def test_a_read_only_window_shows_an_older_memo_without_keeping_it(older_demo_path):
     from mtcr_desk.services.database import open_database
-    from mtcr_desk.services.demo import open_demo_database
     from mtcr_desk.storage import memos as memo_store
 
-    path = tmp_path / "older.sqlite"
-    path.write_bytes(demo_template.read_bytes())
-    store = open_demo_database(path)
-    monkeypatch.setattr(memo_store, "insert_memo", lambda *args, **kwargs: None)
-    countersign(store, AWAITING)
-    monkeypatch.undo()
-    decision_id = CaseService(store).get(AWAITING).current_decision.id
-    store.close()
-    read_only = open_database(path, read_only=True)
+    read_only = open_database(older_demo_path, read_only=True)
     try:
         document = memos.memo_document(read_only, AWAITING)
-        assert document.pdf.startswith(b"%PDF") and not document.of_record
+        assert document.pdf.startswith(b"%PDF") and document.awaiting_record
+        decision_id = CaseService(read_only).get(AWAITING).current_decision.id
         assert memo_store.memo_pdf(read_only.connection, decision_id) is None
     finally:
         read_only.close()
+
+
+def test_a_memo_that_cannot_be_kept_just_now_is_still_shown(older_demo_path, monkeypatch):
+    from mtcr_desk.services.database import open_database
+    from mtcr_desk.storage import memos as memo_store
+
+    store = open_database(older_demo_path)
+    try:
+        def busy(*args, **kwargs):
+            raise StorageError("The database is busy (another program is writing)")
+
+        with monkeypatch.context() as locked:
+            locked.setattr(memo_store, "insert_memo", busy)
+            shown = memos.memo_document(store, AWAITING)
+        assert shown.pdf.startswith(b"%PDF") and shown.awaiting_record
+        kept = memos.memo_document(store, AWAITING)  # the next showing keeps it
+        assert kept.of_record and kept.pdf == shown.pdf
+    finally:
+        store.close()
+
+
+def test_an_older_decision_amended_since_gets_no_memo_of_record(older_demo_path):
+    from mtcr_desk.services.database import open_database
+    from mtcr_desk.storage import memos as memo_store
+
+    store = open_database(older_demo_path)
+    try:
+        officer = users.get_user(store, "olga.officer")
+        CaseService(store).amend(AWAITING, actor=officer, reason="quantity changed")
+        document = memos.memo_document(store, AWAITING)
+        assert document.amended and not document.of_record and not document.awaiting_record
+        decision_id = CaseService(store).get(AWAITING).current_decision.id
+        assert memo_store.memo_pdf(store.connection, decision_id) is None  # its record moved on
+    finally:
+        store.close()
 

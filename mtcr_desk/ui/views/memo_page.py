@@ -158,9 +158,13 @@ class MemoPage(QWidget):
         elif document.draft:
             text = self.tr("Draft: rendered from the record as it stands; marked DRAFT until "
                            "the decision is countersigned.")
-        else:
+        elif document.amended:
             text = self.tr("Rendered from the record as it stands (the case has been amended "
                            "since the decision; its memo of record is kept unchanged).")
+        else:
+            text = self.tr("Final decision from before memos were kept: rendered from the "
+                           "record. Its memo of record is kept the first time it is shown or "
+                           "exported in a window that may change this database.")
         self.status_label.setText(text)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
@@ -313,8 +317,10 @@ def export_memos_of_cases(parent: QWidget, context: AppContext, references: list
 
     def job(progress, cancelled) -> list[Path]:
         progress(0, len(references))
-        # Its own connection: the GUI's one must never be used from this thread.
-        store = open_database(path, read_only=True)
+        # Its own connection: the GUI's one must never be used from this thread. Writable
+        # when the window is: a final decision from before memos were kept gets its memo
+        # of record as it is exported.
+        store = open_database(path, read_only=context.read_only)
         try:
             return memos.export_memos(store, references, folder,
                                       progress=lambda done, total, _ref: progress(done, total),
