@@ -163,7 +163,8 @@ def start_attempt(store: Store, scenario_id: str, *, trainee: User) -> Attempt:
     started: list[int] = []
 
     def record_attempt(connection, reference: str) -> None:
-        # In the case's own import transaction: never a trainee's case without its attempt.
+        # In the scenario's import transaction (its supporting cases too): never a
+        # trainee's case without its attempt, nor supporting cases without either.
         started.append(training_store.insert_attempt(
             connection, scenario_id=chosen.id, trainee=trainee.username,
             case_reference=reference, started_at=utc_now_iso()))

@@ -203,6 +203,32 @@ def test_import_numbers_in_order_and_audits_every_row(store, people):
     assert audit.verify(store.connection).ok
 
 
+def test_several_case_files_import_together_or_not_at_all(store, people, monkeypatch):
+    parsed = parse_case_bytes(encode(decided_example()), source_name="demo.json", store=store)
+    real_insert = case_format.case_import.insert_imported_case
+    inserted = []
+
+    def fails_on_the_second(connection, case, **kwargs):
+        inserted.append(kwargs["reference"])
+        if len(inserted) == 2:
+            raise RuntimeError("power cut while writing the second case")
+        return real_insert(connection, case, **kwargs)
+
+    monkeypatch.setattr(case_format.case_import, "insert_imported_case", fails_on_the_second)
+    with pytest.raises(RuntimeError, match="power cut"):
+        case_format.import_cases(store, [parsed, parsed], actor=people["officer"])
+    assert inserted == ["MTCR-2026-0001", "MTCR-2026-0002"]
+    assert CaseService(store).list(training=None) == []  # the first one went too
+    monkeypatch.undo()
+
+    recorded = []
+    both = case_format.import_cases(store, [parsed, parsed], actor=people["officer"],
+                                    also=lambda connection, ref: recorded.append(ref))
+    assert [case.reference for case in both] == ["MTCR-2026-0001", "MTCR-2026-0002"]
+    assert recorded == ["MTCR-2026-0002"]  # ``also`` goes with the last one
+    assert audit.verify(store.connection).ok
+
+
 def test_imported_decided_case_is_final(store, people):
     parsed = parse_case_bytes(encode(decided_example()), source_name="demo.json", store=store)
     imported = import_case(store, parsed, actor=people["officer"])
