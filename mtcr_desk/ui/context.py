@@ -35,8 +35,7 @@ class AppContext:
     audit_state: str = "not verified this session"
 
     # The services are made on first use: the case list, the first page shown, needs
-    # neither, and importing them (the review rules, the edition format) would hold up
-    # the first window (bench/startup.py).
+    # neither, so a window (or the smoke test) does not wait for them to be built.
 
     @cached_property
     def control_list(self) -> ControlListService:

@@ -417,7 +417,7 @@ class ControlListBrowser(QWidget):
                 # The pinned edition is always loaded; say so rather than guess another.
                 self._control_list.edition(edition_id)  # raises NotFoundError
             return edition_id
-        default = self._context.cases.default_edition()
+        default = self._context.control_list.default_edition()
         if default in ids:
             return default
         return ids[0] if ids else None
