@@ -41,6 +41,7 @@ from mtcr_desk.domain.users import Role
 from mtcr_desk.services import training
 from mtcr_desk.ui.context import AppContext
 from mtcr_desk.ui.dialogs.refusal import show_refusal
+from mtcr_desk.ui.table_filling import filling
 
 #: The background of a score line that earned less than it could.
 MISSED_BACKGROUND = "#fde2e2"
@@ -311,23 +312,24 @@ class TrainingPage(QWidget):
         user = self.context.user
         self.attempts = training.list_attempts(self.context.store,
                                                trainee=user.username if user else "")
-        table = self.attempts_table
-        table.setRowCount(len(self.attempts))
-        for row, attempt in enumerate(self.attempts):
-            values = (str(attempt.id), attempt.scenario_id, attempt.reference,
-                      attempt.started_at.replace("T", " ").removesuffix("Z"),
-                      (attempt.submitted_at or "").replace("T", " ").removesuffix("Z"),
-                      _percent(attempt.percentage))
-            for column, text in enumerate(values):
-                table.setItem(row, column, _cell(text, attempt.id))
+        with filling(self.attempts_table) as table:
+            table.setRowCount(len(self.attempts))
+            for row, attempt in enumerate(self.attempts):
+                values = (str(attempt.id), attempt.scenario_id, attempt.reference,
+                          attempt.started_at.replace("T", " ").removesuffix("Z"),
+                          (attempt.submitted_at or "").replace("T", " ").removesuffix("Z"),
+                          _percent(attempt.percentage))
+                for column, text in enumerate(values):
+                    table.setItem(row, column, _cell(text, attempt.id))
         if self.is_trainer:
             cells = training.class_overview(self.context.store)
-            self.overview_table.setRowCount(len(cells))
-            for row, cell in enumerate(cells):
-                values = (cell.trainee, cell.scenario_id, str(cell.attempts),
-                          str(cell.submitted), _percent(cell.latest), _percent(cell.best))
-                for column, text in enumerate(values):
-                    self.overview_table.setItem(row, column, _cell(text))
+            with filling(self.overview_table) as table:
+                table.setRowCount(len(cells))
+                for row, cell in enumerate(cells):
+                    values = (cell.trainee, cell.scenario_id, str(cell.attempts),
+                              str(cell.submitted), _percent(cell.latest), _percent(cell.best))
+                    for column, text in enumerate(values):
+                        table.setItem(row, column, _cell(text))
         self._update_buttons()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name

@@ -85,6 +85,7 @@ from mtcr_desk.ui.commands import (
 from mtcr_desk.ui.context import AppContext
 from mtcr_desk.ui.dialogs.password import ask_password
 from mtcr_desk.ui.dialogs.refusal import show_refusal
+from mtcr_desk.ui.table_filling import filling
 from mtcr_desk.ui.view_state import remember_splitter
 from mtcr_desk.ui.views.memo_page import MemoPage
 
@@ -1193,11 +1194,12 @@ class CaseWorkspace(QWidget):
 
     def _show_parties(self, case: Case) -> None:
         table = self.parties.table
-        table.setRowCount(len(case.parties))
-        for row, party in enumerate(case.parties):
-            for column, text in enumerate((_tr(party.role.value), party.name, party.address,
-                                           party.country)):
-                table.setItem(row, column, _cell(text))
+        with filling(table):
+            table.setRowCount(len(case.parties))
+            for row, party in enumerate(case.parties):
+                for column, text in enumerate((_tr(party.role.value), party.name, party.address,
+                                               party.country)):
+                    table.setItem(row, column, _cell(text))
         table.resizeRowsToContents()
 
     # --- items and assessments --------------------------------------------------------
@@ -1206,24 +1208,25 @@ class CaseWorkspace(QWidget):
         table = self.items.table
         keep = self._line
         table.blockSignals(True)
-        table.setRowCount(len(case.items))
-        for row, item in enumerate(case.items):
-            assessment = item.assessment
-            category = self._item_categories.get(item.line)
-            line_cell = _cell(str(item.line), align_right=True)
-            line_cell.setData(Qt.ItemDataRole.UserRole, item.line)
-            table.setItem(row, COL_LINE, line_cell)
-            details = " · ".join(part for part in (item.manufacturer, item.part_number) if part)
-            table.setItem(row, COL_DESCRIPTION, _cell(
-                item.description, tip=item.description + (f"\n{details}" if details else "")))
-            table.setItem(row, COL_QUANTITY, _cell(
-                f"{_number(item.quantity)} {item.unit}", align_right=True))
-            status_cell = _cell(_tr(assessment.status.value))
-            if assessment.status is AssessmentStatus.UNASSESSED:
-                status_cell.setForeground(QColor("#b45309"))
-            table.setItem(row, COL_STATUS, status_cell)
-            table.setItem(row, COL_ENTRIES, _cell(", ".join(assessment.entry_codes)))
-            table.setItem(row, COL_CATEGORY, _cell(category.value if category else ""))
+        with filling(table):
+            table.setRowCount(len(case.items))
+            for row, item in enumerate(case.items):
+                assessment = item.assessment
+                category = self._item_categories.get(item.line)
+                line_cell = _cell(str(item.line), align_right=True)
+                line_cell.setData(Qt.ItemDataRole.UserRole, item.line)
+                table.setItem(row, COL_LINE, line_cell)
+                details = " · ".join(part for part in (item.manufacturer, item.part_number) if part)
+                table.setItem(row, COL_DESCRIPTION, _cell(
+                    item.description, tip=item.description + (f"\n{details}" if details else "")))
+                table.setItem(row, COL_QUANTITY, _cell(
+                    f"{_number(item.quantity)} {item.unit}", align_right=True))
+                status_cell = _cell(_tr(assessment.status.value))
+                if assessment.status is AssessmentStatus.UNASSESSED:
+                    status_cell.setForeground(QColor("#b45309"))
+                table.setItem(row, COL_STATUS, status_cell)
+                table.setItem(row, COL_ENTRIES, _cell(", ".join(assessment.entry_codes)))
+                table.setItem(row, COL_CATEGORY, _cell(category.value if category else ""))
         table.blockSignals(False)
         lines = [item.line for item in case.items]
         target = keep if keep in lines else (lines[0] if lines else None)
@@ -1430,18 +1433,19 @@ class CaseWorkspace(QWidget):
     def _show_precedents(self, found: list) -> None:
         self._precedents = found
         table = self.items.precedents
-        table.setRowCount(len(found))
-        for row, precedent in enumerate(found):
-            assessed = _tr(precedent.status.value)
-            if precedent.entry_codes:
-                assessed += ": " + ", ".join(precedent.entry_codes)
-            if precedent.category:
-                assessed += self.tr(" (Cat. %1)").replace("%1", precedent.category)
-            values = (precedent.label, precedent.description, assessed,
-                      self.tr("yes") if precedent.applicable else self.tr("no"))
-            for column, text in enumerate(values):
-                tip = precedent.reason if column == 3 else None
-                table.setItem(row, column, _cell(text, tip=tip))
+        with filling(table):
+            table.setRowCount(len(found))
+            for row, precedent in enumerate(found):
+                assessed = _tr(precedent.status.value)
+                if precedent.entry_codes:
+                    assessed += ": " + ", ".join(precedent.entry_codes)
+                if precedent.category:
+                    assessed += self.tr(" (Cat. %1)").replace("%1", precedent.category)
+                values = (precedent.label, precedent.description, assessed,
+                          self.tr("yes") if precedent.applicable else self.tr("no"))
+                for column, text in enumerate(values):
+                    tip = precedent.reason if column == 3 else None
+                    table.setItem(row, column, _cell(text, tip=tip))
         self.items.precedent_detail.setText(
             self.tr("No earlier assessment of a similar item.") if not found
             else self.tr("Select a precedent to see why it is offered."))
@@ -1903,15 +1907,16 @@ class CaseWorkspace(QWidget):
             return
         self._history_stale = False
         table = self.history.table
-        table.setRowCount(len(rows))
-        for row_index, row in enumerate(reversed(rows)):  # newest first
-            changes = [self._history_change(str(change)) for change in row.changes]
-            what = "\n".join(changes) if changes else _tr(row.kind)
-            values = (row.when.removesuffix(" UTC"), row.actor, _tr(row.action),
-                      f"{row.subject} ({_tr(row.kind)})", what)
-            for column, text in enumerate(values):
-                tip = row.summary.replace("; ", "\n") if column == 4 else None
-                table.setItem(row_index, column, _cell(text, tip=tip))
+        with filling(table):
+            table.setRowCount(len(rows))
+            for row_index, row in enumerate(reversed(rows)):  # newest first
+                changes = [self._history_change(str(change)) for change in row.changes]
+                what = "\n".join(changes) if changes else _tr(row.kind)
+                values = (row.when.removesuffix(" UTC"), row.actor, _tr(row.action),
+                          f"{row.subject} ({_tr(row.kind)})", what)
+                for column, text in enumerate(values):
+                    tip = row.summary.replace("; ", "\n") if column == 4 else None
+                    table.setItem(row_index, column, _cell(text, tip=tip))
         table.resizeRowsToContents()
         self.history.summary.setText(self.tr(
             "%1 audited changes on this case and its records, newest first. Times are UTC.")
