@@ -217,11 +217,12 @@ def verify_memo_file(store: Store, path: Path) -> MemoMatch | None:
 
 def final_references(store: Store, *, training: bool = False) -> list[str]:
     """References of the cases with a final decision, in reference order."""
-    seen: list[str] = []
-    for reference, _decision_id in memos.final_decisions(store.connection, training=training):
-        if reference not in seen:
-            seen.append(reference)
-    return seen
+    # dict.fromkeys keeps the first of each in order (a list lookup was quadratic: 18 s
+    # for 80,000 decisions).
+    return list(dict.fromkeys(
+        reference
+        for reference, _decision_id in memos.final_decisions(store.connection,
+                                                             training=training)))
 
 
 def memo_file_name(reference: str) -> str:

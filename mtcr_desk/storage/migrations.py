@@ -804,3 +804,14 @@ def m009_training_attempts(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX training_attempts_trainee ON training_attempts (trainee, scenario_id)")
+
+
+@migrations()
+def m010_amendment_lookup(db: Database) -> None:
+    """An index to find the cases that amend a case.
+
+    Every workspace asks whether its case has been amended since; without the
+    index that question scanned all cases (30 ms at 100,000 cases, twice per
+    refresh).
+    """
+    db.execute("CREATE INDEX cases_amends ON cases (amends_case_id)")

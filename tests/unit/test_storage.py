@@ -141,3 +141,15 @@ def test_a_folder_is_refused(tmp_path):
 def test_a_missing_folder_is_reported(tmp_path):
     with pytest.raises(StorageError, match="does not exist"):
         open_store(tmp_path / "no-such-folder" / "desk.sqlite")
+
+
+def test_the_amendments_of_a_case_are_found_by_index_not_by_a_scan(database_path):
+    from mtcr_desk.storage import cases as case_store
+
+    with open_store(database_path) as store:
+        assert case_store.amending_references(store.connection, "MTCR-2026-0001") == []
+        plan = " | ".join(row[3] for row in store.connection.execute(
+            "EXPLAIN QUERY PLAN SELECT new.reference FROM cases AS new JOIN cases AS old "
+            "ON new.amends_case_id = old.id WHERE old.reference = ? ORDER BY new.id",
+            ["MTCR-2026-0001"]))
+        assert "USING INDEX cases_amends" in plan and "SCAN new" not in plan
