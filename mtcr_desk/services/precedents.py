@@ -122,17 +122,39 @@ def jaccard(left: frozenset[str], right: frozenset[str]) -> float:
     return len(left & right) / len(left | right)
 
 
-def similarity(target: Item, description: str, manufacturer: str,
-               part_number: str) -> tuple[float, bool]:
-    """Return ``(score, part numbers match)`` of an item against another item's fields."""
-    key = part_number_key(target.part_number)
-    part_match = bool(key) and key == part_number_key(part_number)
-    score = (DESCRIPTION_WEIGHT * jaccard(words(target.description), words(description))
-             + MANUFACTURER_WEIGHT * jaccard(manufacturer_words(target.manufacturer),
-                                             manufacturer_words(manufacturer)))
+@dataclass(frozen=True)
+class Comparable:
+    """An item's fields as compared: its words, its manufacturer's words, its part number.
+
+    Made once for the item being classified, not again for each of the thousands of
+    items it is compared with.
+    """
+
+    description: frozenset[str]
+    manufacturer: frozenset[str]
+    part_number: str
+
+    @classmethod
+    def of(cls, description: str, manufacturer: str, part_number: str) -> Comparable:
+        return cls(words(description), manufacturer_words(manufacturer),
+                   part_number_key(part_number))
+
+
+def compare(target: Comparable, other: Comparable) -> tuple[float, bool]:
+    """Return ``(score, part numbers match)`` of two items (see the module docstring)."""
+    part_match = bool(target.part_number) and target.part_number == other.part_number
+    score = (DESCRIPTION_WEIGHT * jaccard(target.description, other.description)
+             + MANUFACTURER_WEIGHT * jaccard(target.manufacturer, other.manufacturer))
     if part_match:
         score += PART_NUMBER_BONUS
     return round(score, 6), part_match
+
+
+def similarity(target: Item, description: str, manufacturer: str,
+               part_number: str) -> tuple[float, bool]:
+    """Return ``(score, part numbers match)`` of an item against another item's fields."""
+    return compare(Comparable.of(target.description, target.manufacturer, target.part_number),
+                   Comparable.of(description, manufacturer, part_number))
 
 
 # --- finding -------------------------------------------------------------------------
@@ -157,14 +179,15 @@ def find_precedents(store: Store, reference: str, *, line: int,
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise InvalidInputError("limit: a whole number of 1 or more")
     case, item = _target(store, reference, line)
-    filter_words = (words(item.description) | manufacturer_words(item.manufacturer))
+    target = Comparable.of(item.description, item.manufacturer, item.part_number)
     candidates = case_queries.precedent_candidates(
         store.connection, exclude_case_id=case.id, include_training=case.training,
-        part_number_key=part_number_key(item.part_number), words=sorted(filter_words))
+        part_number_key=target.part_number,
+        words=sorted(target.description | target.manufacturer))
     scored = []
     for row in candidates:
-        score, part_match = similarity(item, row.description, row.manufacturer,
-                                       row.part_number)
+        score, part_match = compare(
+            target, Comparable.of(row.description, row.manufacturer, row.part_number))
         if score > 0:
             scored.append((score, part_match, row))
     # Newest first among equals: sort by time descending, then the stable keys.
