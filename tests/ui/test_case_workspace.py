@@ -365,6 +365,36 @@ def test_unsaved_assessment_forms_survive_switching_items(qtbot, context, refusa
     assert ws.items.rationale.toPlainText() == ""
 
 
+def test_precedents_are_searched_once_per_item_not_after_every_edit(qtbot, context,
+                                                                    refusals, monkeypatch):
+    # The search reads every assessed item of the office (seconds on a large database).
+    searched = []
+    real_find = case_workspace.precedent_service.find_precedents
+
+    def counting(store, reference, *, line, **kwargs):
+        searched.append(line)
+        return real_find(store, reference, line=line, **kwargs)
+
+    monkeypatch.setattr(case_workspace.precedent_service, "find_precedents", counting)
+    ws = open_workspace(qtbot, context, IN_REVIEW)
+    ws.show_page("items")
+    ws.select_item(2)
+    assert searched == [1, 2]  # the first line on opening, then line 2
+    ws.items.rationale.setPlainText("Prepreg, fibre values above 6.C.1.")
+    click(qtbot, ws.items.classify_button)
+    assert ws.record_assessment()
+    ws.show_page("notes")
+    ws.notes.new_note.setPlainText("Asked the applicant for the resin data sheet.")
+    click(qtbot, ws.notes.add_button)
+    assert searched == [1, 2]  # edits here cannot change precedents from other cases
+    ws.select_item(1)
+    ws.select_item(2)
+    assert searched == [1, 2, 1, 2]
+    ws.hide()  # another tab in front: other cases may change meanwhile
+    ws.show()
+    assert searched == [1, 2, 1, 2, 2]
+
+
 def test_removing_a_chip_takes_the_entry_out_of_the_assessment(qtbot, context, refusals):
     ws = open_workspace(qtbot, context, IN_REVIEW, picks=("6.C.1", "6.C.6"))
     ws.show_page("items")

@@ -780,6 +780,8 @@ class CaseWorkspace(QWidget):
         self._details_baseline: tuple | None = None
         self._factor_baselines: dict[Factor, tuple] = {}
         self._precedents: list = []
+        #: What the precedents shown were searched for (see _load_precedents).
+        self._precedents_searched_for: tuple | None = None
         self._decision_prefilled_for: object = ()
         self._category: Category | None = None
         self._item_categories: dict[int, Category | None] = {}
@@ -1267,6 +1269,7 @@ class CaseWorkspace(QWidget):
             items.item_label.setText(self.tr("The case has no items."))
             self._assessment_baseline = None
             self._set_assessment_form((None, (), None, ""))
+            self._precedents_searched_for = None
             self._show_precedents([])
             self._assessment_edited()
             return
@@ -1423,12 +1426,33 @@ class CaseWorkspace(QWidget):
     # --- precedents -------------------------------------------------------------------
 
     def _load_precedents(self, line: int) -> None:
+        # Precedents come from other cases only, so no edit in this workspace changes
+        # them: search again only for another item, changed item fields or another
+        # pinned edition, and after the workspace was hidden (other cases may have moved
+        # on meanwhile). The search reads every assessed item of the office: seconds on
+        # a large database, too long to repeat after each edit.
+        item = self.case.item(line) if self.case is not None else None
+        searched_for = None if item is None else (
+            line, item.description, item.manufacturer, item.part_number, self.case.edition_id)
+        if searched_for is not None and searched_for == self._precedents_searched_for:
+            return
         try:
             found = precedent_service.find_precedents(self.context.store, self.reference,
                                                       line=line)
         except MtcrDeskError:
             found = []
+            searched_for = None
+        self._precedents_searched_for = searched_for
         self._show_precedents(found)
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().hideEvent(event)
+        self._precedents_searched_for = None  # other cases may change while hidden
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._precedents_searched_for is None and self._line is not None:
+            self._load_precedents(self._line)
 
     def _show_precedents(self, found: list) -> None:
         self._precedents = found
