@@ -46,8 +46,8 @@ class LogFileOnFirstRecord(logging.Handler):
             self._open_file()
         if self._file_handler is not None:
             self._file_handler.emit(record)
-        else:
-            logging.lastResort.handle(record)
+        elif record.levelno >= logging.lastResort.level:
+            logging.lastResort.handle(record)  # warnings and errors, as with no handler
 
     def _open_file(self) -> None:
         from logging.handlers import RotatingFileHandler

@@ -78,6 +78,7 @@ def test_a_log_file_that_cannot_be_opened_leaves_the_app_working(unusable, tmp_p
     errors.configure_logging()
     errors.logger.error("unexpected error: %s", "builtins.RuntimeError")  # raises nothing
     errors.logger.error("and again")
+    errors.logger.info("a detail only a log file keeps")
     assert blocker.read_text(encoding="utf-8") == "a file where the log folder should be"
     # Still told somewhere: standard error, as with no handler at all.
     assert capsys.readouterr().err.splitlines() == [
