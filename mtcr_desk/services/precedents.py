@@ -24,38 +24,25 @@ edition it was not made for without the officer seeing that.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mtcr_desk.domain.cases import Assessment, AssessmentStatus, Case, Item
 from mtcr_desk.domain.control_list import Category
 from mtcr_desk.domain.errors import InvalidInputError, NotFoundError, RuleViolation
+from mtcr_desk.domain.item_words import manufacturer_words, part_number_key, words
 from mtcr_desk.domain.rules import item_category
 from mtcr_desk.domain.users import User
 from mtcr_desk.services.cases import CaseService
 from mtcr_desk.services.edition_diff import compare_entries
 from mtcr_desk.storage import case_queries, control_lists
 from mtcr_desk.storage import cases as case_store
+from mtcr_desk.storage import item_words as item_word_index
 from mtcr_desk.storage.database import Store
 
 DESCRIPTION_WEIGHT = 0.7
 MANUFACTURER_WEIGHT = 0.3
 PART_NUMBER_BONUS = 1.0
-
-#: Words that say nothing about what an item is.
-STOP_WORDS = frozenset("""
-    a an and are as at be by for from in into is it of on or per the to with without
-    incl including used use type model set kit unit units pcs pieces
-""".split())
-#: Company forms: "Honeywell Inc." and "Honeywell" are one manufacturer.
-COMPANY_FORMS = frozenset("""
-    ab ag as bv co company corp corporation gmbh inc incorporated kg kk limited llc ltd
-    nv oy plc pty sa sarl sas spa srl
-""".split())
-
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -94,27 +81,6 @@ class Precedent:
 # --- similarity ------------------------------------------------------------------------
 
 
-def _normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "").casefold()
-
-
-def words(text: str, *, ignore: frozenset[str] = STOP_WORDS) -> frozenset[str]:
-    """Return the comparable words of a text (see the module docstring)."""
-    return frozenset(word for word in _WORD.findall(_normalise(text).replace("_", " "))
-                     if len(word) > 1 and word not in ignore)
-
-
-def manufacturer_words(text: str) -> frozenset[str]:
-    """Return the words of a manufacturer's name without company forms."""
-    return words(text, ignore=STOP_WORDS | COMPANY_FORMS)
-
-
-def part_number_key(text: str) -> str:
-    """Return a part number as compared: case-folded, separators removed."""
-    folded = _normalise(text).strip()
-    return "".join(ch for ch in folded if ch not in case_queries.PART_NUMBER_SEPARATORS)
-
-
 def jaccard(left: frozenset[str], right: frozenset[str]) -> float:
     """Words in both divided by words in either (0 when either has none)."""
     if not left or not right:
@@ -143,11 +109,20 @@ class Comparable:
 def compare(target: Comparable, other: Comparable) -> tuple[float, bool]:
     """Return ``(score, part numbers match)`` of two items (see the module docstring)."""
     part_match = bool(target.part_number) and target.part_number == other.part_number
-    score = (DESCRIPTION_WEIGHT * jaccard(target.description, other.description)
-             + MANUFACTURER_WEIGHT * jaccard(target.manufacturer, other.manufacturer))
+    return _score(jaccard(target.description, other.description),
+                  jaccard(target.manufacturer, other.manufacturer), part_match), part_match
+
+
+def _score(description_share: float, manufacturer_share: float, part_match: bool) -> float:
+    score = DESCRIPTION_WEIGHT * description_share + MANUFACTURER_WEIGHT * manufacturer_share
     if part_match:
         score += PART_NUMBER_BONUS
-    return round(score, 6), part_match
+    return round(score, 6)
+
+
+def _share(shared: int, own: int, target: int) -> float:
+    """Jaccard from counts: words in both / words in either (``own + target - shared``)."""
+    return shared / (own + target - shared) if shared else 0.0
 
 
 def similarity(target: Item, description: str, manufacturer: str,
@@ -180,22 +155,32 @@ def find_precedents(store: Store, reference: str, *, line: int,
         raise InvalidInputError("limit: a whole number of 1 or more")
     case, item = _target(store, reference, line)
     target = Comparable.of(item.description, item.manufacturer, item.part_number)
-    candidates = case_queries.precedent_candidates(
+    # The word index gives exactly the items that share something with the target, with
+    # the counts their score is made of: the same score as compare(), without reading
+    # (or tokenising) every item of the office.
+    matches = item_word_index.precedent_matches(
         store.connection, exclude_case_id=case.id, include_training=case.training,
-        part_number_key=target.part_number,
-        words=sorted(target.description | target.manufacturer))
+        description_words=target.description, manufacturer_words=target.manufacturer,
+        part_number_key=target.part_number)
     scored = []
-    for row in candidates:
-        score, part_match = compare(
-            target, Comparable.of(row.description, row.manufacturer, row.part_number))
+    for match in matches:
+        part_match = bool(target.part_number) and match.part_number_key == target.part_number
+        score = _score(
+            _share(match.shared_description_words, match.description_words,
+                   len(target.description)),
+            _share(match.shared_manufacturer_words, match.manufacturer_words,
+                   len(target.manufacturer)),
+            part_match)
         if score > 0:
-            scored.append((score, part_match, row))
+            scored.append((score, part_match, match))
     # Newest first among equals: sort by time descending, then the stable keys.
     scored.sort(key=lambda entry: (entry[2].reference, entry[2].line))
     scored.sort(key=lambda entry: entry[2].assessed_at or "", reverse=True)
     scored.sort(key=lambda entry: (entry[1], entry[0]), reverse=True)
+    best = scored[:limit]
+    rows = case_queries.precedent_rows(store.connection, [match.item_id for *_, match in best])
     return [_precedent(store, case, row, score, part_match)
-            for score, part_match, row in scored[:limit]]
+            for (score, part_match, _match), row in zip(best, rows, strict=True)]
 
 
 def _precedent(store: Store, case: Case, row: case_queries.CandidateRow, score: float,

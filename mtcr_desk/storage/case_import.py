@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from mtcr_desk.domain.cases import Case, CaseStatus, Note
 from mtcr_desk.storage import audit
+from mtcr_desk.storage.item_words import index_item
 
 
 def insert_imported_case(connection: sqlite3.Connection, case: Case, *, reference: str,
@@ -57,6 +58,8 @@ def insert_imported_case(connection: sqlite3.Connection, case: Case, *, referenc
             "quantity": item.quantity, "unit": item.unit, "value": item.value,
             "currency": item.currency,
         }, actor=actor, action=action)["id"]
+        index_item(connection, item_id, description=item.description,
+                   manufacturer=item.manufacturer, part_number=item.part_number)
         assessment = item.assessment
         audit.insert(connection, "assessments", {
             "item_id": item_id, "status": assessment.status.value,

@@ -315,7 +315,9 @@ def bulk_generate_cases_for_benchmark(connection: sqlite3.Connection, *, cases: 
     case list sees exactly what it would see after real use. Cases get random
     fictional applicants, destinations, officers, dates and statuses; their
     ``items`` are spread over them, about half controlled against entries of
-    ``edition_id``, so that the derived categories vary.
+    ``edition_id``, so that the derived categories vary. The items are not put in
+    the word index of precedents (:mod:`mtcr_desk.storage.item_words`): the case
+    list does not read it, and precedents find nothing in such a database.
     """
     rng = random.Random(seed)
     countries = [code for (code,) in connection.execute("SELECT code FROM countries")]

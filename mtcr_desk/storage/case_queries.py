@@ -1,4 +1,4 @@
-"""SQL that looks across cases: precedent candidates, cases pinned to an edition, re-pinning.
+"""SQL that looks across cases: precedents' rows, cases pinned to an edition, re-pinning.
 
 Reads return plain rows for the services to rank and judge; writes go through
 :mod:`mtcr_desk.storage.audit` (one audit row per changed record, in the caller's
@@ -7,6 +7,7 @@ transaction).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,12 +15,6 @@ from dataclasses import dataclass
 from mtcr_desk.domain.cases import AssessmentStatus
 from mtcr_desk.storage import audit
 
-#: Characters left out of a part number before comparing (``ABC-123`` = ``abc 123``).
-#: The service normalises with the same set, so the SQL filter and the score agree.
-PART_NUMBER_SEPARATORS = " -./_"
-#: Above this many words the candidate filter skips its word test (SQLite's
-#: parameter limit); the service's score still decides.
-MAX_FILTER_WORDS = 400
 _UNIT_SEPARATOR = "\x1f"
 
 
@@ -43,40 +38,10 @@ class CandidateRow:
     entry_codes: tuple[str, ...]
 
 
-def _part_number_sql(column: str) -> str:
-    expression = f"lower({column})"
-    for separator in PART_NUMBER_SEPARATORS:
-        expression = f"replace({expression}, '{separator}', '')"
-    return expression
-
-
-def precedent_candidates(connection: sqlite3.Connection, *, exclude_case_id: int,
-                         include_training: bool, part_number_key: str,
-                         words: Sequence[str]) -> list[CandidateRow]:
-    """Return assessed items of other cases that could resemble the one described.
-
-    A row qualifies when its normalised part number equals ``part_number_key``,
-    or its description or manufacturer contains one of ``words`` (lower-case
-    ASCII) as a substring. Rows with characters outside printable ASCII always
-    qualify: SQLite's ``lower()`` folds ASCII only, so the service's Unicode-aware
-    score decides for them. The filter never drops a row the score would keep.
-    """
-    conditions = []
-    parameters: list = [exclude_case_id, AssessmentStatus.UNASSESSED.value]
-    if part_number_key:
-        conditions.append(f"{_part_number_sql('i.part_number')} = ?")
-        parameters.append(part_number_key)
-    ascii_words = [word for word in dict.fromkeys(words) if word.isascii()]
-    if len(ascii_words) > MAX_FILTER_WORDS:
-        conditions.append("1")
-    else:
-        for word in ascii_words:
-            conditions.append("instr(lower(i.description || ' ' || i.manufacturer), ?) > 0")
-            parameters.append(word)
-    conditions.append("(i.description || i.manufacturer || i.part_number) GLOB '*[^ -~]*'")
-    training = "" if include_training else "AND c.training = 0"
+def precedent_rows(connection: sqlite3.Connection, item_ids: Sequence[int]) -> list[CandidateRow]:
+    """Return the assessed items ``item_ids`` as precedents show them, in that order."""
     rows = connection.execute(
-        f"""
+        """
         SELECT i.id, c.reference, c.training, c.edition_id, i.line, i.description,
                i.manufacturer, i.part_number, a.status, a.category, a.rationale,
                a.assessed_by, a.assessed_at,
@@ -85,12 +50,12 @@ def precedent_candidates(connection: sqlite3.Connection, *, exclude_case_id: int
         FROM items AS i
         JOIN cases AS c ON c.id = i.case_id
         JOIN assessments AS a ON a.item_id = i.id
-        WHERE c.id != ? AND a.status != ? {training}
-          AND ({' OR '.join(conditions)})
-        ORDER BY c.year, c.number, i.line
+        WHERE i.id IN (SELECT value FROM json_each(?))
         """,
-        parameters,
+        [json.dumps(list(item_ids))],
     ).fetchall()
+    position = {item_id: index for index, item_id in enumerate(item_ids)}
+    rows.sort(key=lambda row: position[row[0]])
     return [
         CandidateRow(
             item_id=row[0], reference=row[1], training=bool(row[2]), edition_id=row[3],

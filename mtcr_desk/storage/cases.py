@@ -28,6 +28,7 @@ from mtcr_desk.domain.cases import (
     PartyRole,
 )
 from mtcr_desk.storage import audit
+from mtcr_desk.storage.item_words import index_item
 
 _CASE_COLUMNS = (
     "id, reference, status, applicant, destination, end_use, received_on, due_on, officer, "
@@ -179,6 +180,8 @@ def insert_item(connection: sqlite3.Connection, row_id: int, item: Item, *, acto
         "manufacturer": item.manufacturer, "part_number": item.part_number,
         "quantity": item.quantity, "unit": item.unit, "value": item.value,
         "currency": item.currency}, actor=actor, action="add item")["id"]
+    index_item(connection, item_id, description=item.description,
+               manufacturer=item.manufacturer, part_number=item.part_number)
     audit.insert(connection, "assessments", {
         "item_id": item_id, "status": AssessmentStatus.UNASSESSED.value},
         actor=actor, action="add item")

@@ -815,3 +815,42 @@ def m010_amendment_lookup(db: Database) -> None:
     refresh).
     """
     db.execute("CREATE INDEX cases_amends ON cases (amends_case_id)")
+
+
+@migrations()
+def m011_item_words(db: Database) -> None:
+    """A word index of items, so that finding precedents reads only the items that share
+    a word (or the part number) with the one being classified, not every item.
+
+    Derived from ``items`` (which are never changed once written) by
+    :mod:`mtcr_desk.storage.item_words`; not audited, like the full-text index of
+    entries. Existing items are indexed here, once.
+    """
+    from mtcr_desk.storage.item_words import index_item
+
+    db.execute(
+        """
+        CREATE TABLE item_words (
+            field TEXT NOT NULL CHECK (field IN ('description', 'manufacturer')),
+            word TEXT NOT NULL,
+            item_id INTEGER NOT NULL REFERENCES items(id),
+            PRIMARY KEY (field, word, item_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE item_word_counts (
+            item_id INTEGER PRIMARY KEY REFERENCES items(id),
+            description_words INTEGER NOT NULL,
+            manufacturer_words INTEGER NOT NULL,
+            part_number_key TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX item_word_counts_part_number ON item_word_counts "
+               "(part_number_key) WHERE part_number_key != ''")
+    rows = db.execute("SELECT id, description, manufacturer, part_number FROM items")
+    for item_id, description, manufacturer, part_number in rows.fetchall():
+        index_item(db.conn, item_id, description=description, manufacturer=manufacturer,
+                   part_number=part_number)

@@ -309,3 +309,64 @@ def test_applicability_across_editions(two_editions):
         apply_precedent(store, target.reference, line=2, precedent_reference=earlier.reference,
                         precedent_line=2, actor=officer)
     assert audit.verify(store.connection).ok
+
+
+def _brute_force(store, reference: str, line: int) -> list[tuple[str, int, float]]:
+    """Every assessed item of another case scored with compare(): what the index must give."""
+    service = CaseService(store)
+    case = service.get(reference)
+    item = case.item(line)
+    target = precedents.Comparable.of(item.description, item.manufacturer, item.part_number)
+    found = []
+    for row in service.list(training=None):
+        other = service.get(row[0])
+        if other.reference == case.reference or (other.training and not case.training):
+            continue
+        for candidate in other.items:
+            if candidate.assessment.status is AssessmentStatus.UNASSESSED:
+                continue
+            score, _match = precedents.compare(target, precedents.Comparable.of(
+                candidate.description, candidate.manufacturer, candidate.part_number))
+            if score > 0:
+                found.append((other.reference, candidate.line, score))
+    return sorted(found)
+
+
+def test_the_word_index_finds_exactly_what_scoring_every_item_finds(demo_store):
+    service = CaseService(demo_store)
+    checked = 0
+    for row in service.list(training=None):
+        case = service.get(row[0])
+        for item in case.items:
+            found = find_precedents(demo_store, case.reference, line=item.line, limit=1000)
+            assert sorted((p.case_reference, p.line, p.score) for p in found) == \
+                _brute_force(demo_store, case.reference, item.line)
+            checked += 1
+    assert checked >= 20
+
+
+def test_an_older_database_gets_its_word_index_when_opened(demo_template, tmp_path):
+    import shutil
+
+    from mtcr_desk.services.demo import open_demo_database
+    from mtcr_desk.storage.database import open_store
+
+    path = tmp_path / "older.sqlite"
+    shutil.copyfile(demo_template, path)
+    store = open_store(path)
+    with store.write() as connection:  # as a database written before m011
+        connection.execute("DROP TABLE item_words")
+        connection.execute("DROP TABLE item_word_counts")
+        connection.execute("DELETE FROM _sqlite_migrations WHERE name = 'm011_item_words'")
+    store.close()
+    reopened = open_demo_database(path)
+    try:
+        indexed = reopened.connection.execute(
+            "SELECT count(*) FROM item_word_counts").fetchone()[0]
+        assert indexed == reopened.connection.execute("SELECT count(*) FROM items").fetchone()[0]
+        found = find_precedents(reopened, "MTCR-2026-0011", line=1, limit=1000)
+        assert sorted((p.case_reference, p.line, p.score) for p in found) == \
+            _brute_force(reopened, "MTCR-2026-0011", 1)
+        assert found
+    finally:
+        reopened.close()
