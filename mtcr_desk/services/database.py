@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from mtcr_desk import __version__, paths
 from mtcr_desk.domain.errors import InvalidInputError
 from mtcr_desk.services.reference_data import load_shipped_reference
-from mtcr_desk.storage import control_lists
+from mtcr_desk.storage import control_lists, item_words
 from mtcr_desk.storage.database import Store, open_store
 
 if TYPE_CHECKING:
@@ -87,6 +87,14 @@ def load_shipped_editions(store: Store, folder: Path | None = None) -> list[str]
     return added
 
 
+def _index_missing_items(store: Store) -> None:
+    """Put items written without their words (by a tool, not this app) in the word index
+    of precedents; two indexed lookups when there are none, as on every normal opening."""
+    if item_words.has_missing_items(store.connection):
+        with store.write() as connection:
+            item_words.index_missing_items(connection)
+
+
 def open_database(path: Path, *, shipped_folder: Path | None = None,
                   read_only: bool = False) -> Store:
     """Open the database at ``path`` ready for use; refuse files that are not ours.
@@ -106,6 +114,7 @@ def open_database(path: Path, *, shipped_folder: Path | None = None,
     try:
         load_shipped_editions(store, shipped_folder)
         load_shipped_reference(store)
+        _index_missing_items(store)
     except BaseException:
         store.close()
         raise

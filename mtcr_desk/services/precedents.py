@@ -92,8 +92,8 @@ def jaccard(left: frozenset[str], right: frozenset[str]) -> float:
 class Comparable:
     """An item's fields as compared: its words, its manufacturer's words, its part number.
 
-    Made once for the item being classified, not again for each of the thousands of
-    items it is compared with.
+    Made once for the item being classified; the items it is compared with come as
+    counts from the word index (:func:`find_precedents`).
     """
 
     description: frozenset[str]

@@ -316,8 +316,8 @@ def bulk_generate_cases_for_benchmark(connection: sqlite3.Connection, *, cases: 
     fictional applicants, destinations, officers, dates and statuses; their
     ``items`` are spread over them, about half controlled against entries of
     ``edition_id``, so that the derived categories vary. The items are not put in
-    the word index of precedents (:mod:`mtcr_desk.storage.item_words`): the case
-    list does not read it, and precedents find nothing in such a database.
+    the word index of precedents here (:mod:`mtcr_desk.storage.item_words`): the
+    case list does not read it; opening the database indexes them.
     """
     rng = random.Random(seed)
     countries = [code for (code,) in connection.execute("SELECT code FROM countries")]

@@ -21,6 +21,31 @@ from mtcr_desk.domain import item_words as item_text
 from mtcr_desk.domain.cases import AssessmentStatus
 
 
+def _last_indexed(connection: sqlite3.Connection) -> int:
+    return connection.execute("SELECT max(item_id) FROM item_word_counts").fetchone()[0] or 0
+
+
+def has_missing_items(connection: sqlite3.Connection) -> bool:
+    """True when items newer than the last one indexed exist (see index_missing_items)."""
+    return connection.execute("SELECT EXISTS (SELECT 1 FROM items WHERE id > ?)",
+                              [_last_indexed(connection)]).fetchone()[0] == 1
+
+
+def index_missing_items(connection: sqlite3.Connection) -> int:
+    """Index the items written without their words (newer than the last one indexed);
+    return how many. Normally none: every item this app writes is indexed with it."""
+    rows = connection.execute(
+        "SELECT id, description, manufacturer, part_number FROM items WHERE id > ? "
+        "ORDER BY id", [_last_indexed(connection)])
+    count = 0
+    # Row by row, not fetchall(): an older database may hold half a million items.
+    for item_id, description, manufacturer, part_number in rows:
+        index_item(connection, item_id, description=description, manufacturer=manufacturer,
+                   part_number=part_number)
+        count += 1
+    return count
+
+
 def index_item(connection: sqlite3.Connection, item_id: int, *, description: str,
                manufacturer: str, part_number: str) -> None:
     """Index a newly inserted item (in the caller's transaction)."""
@@ -71,7 +96,7 @@ def precedent_matches(connection: sqlite3.Connection, *, exclude_case_id: int,
             WHERE field = 'manufacturer' AND word IN (SELECT value FROM json_each(:made_by))
             UNION ALL
             SELECT item_id, 0, 0 FROM item_word_counts
-            WHERE :part_number != '' AND part_number_key = :part_number
+            WHERE part_number_key = :part_number AND part_number_key != ''
         )
         SELECT s.item_id, c.reference, i.line, a.assessed_at,
                sum(s.description), k.description_words,

@@ -826,7 +826,7 @@ def m011_item_words(db: Database) -> None:
     :mod:`mtcr_desk.storage.item_words`; not audited, like the full-text index of
     entries. Existing items are indexed here, once.
     """
-    from mtcr_desk.storage.item_words import index_item
+    from mtcr_desk.storage.item_words import index_missing_items
 
     db.execute(
         """
@@ -850,7 +850,14 @@ def m011_item_words(db: Database) -> None:
     )
     db.execute("CREATE INDEX item_word_counts_part_number ON item_word_counts "
                "(part_number_key) WHERE part_number_key != ''")
-    rows = db.execute("SELECT id, description, manufacturer, part_number FROM items")
-    for item_id, description, manufacturer, part_number in rows.fetchall():
-        index_item(db.conn, item_id, description=description, manufacturer=manufacturer,
-                   part_number=part_number)
+    # Items are never changed once written: the index stays true without re-reading them.
+    db.execute(
+        """
+        CREATE TRIGGER items_words_fixed BEFORE UPDATE OF description, manufacturer,
+            part_number ON items
+        BEGIN
+            SELECT RAISE(ABORT, 'an item is never changed once written');
+        END
+        """
+    )
+    index_missing_items(db.conn)

@@ -357,6 +357,7 @@ def test_an_older_database_gets_its_word_index_when_opened(demo_template, tmp_pa
     with store.write() as connection:  # as a database written before m011
         connection.execute("DROP TABLE item_words")
         connection.execute("DROP TABLE item_word_counts")
+        connection.execute("DROP TRIGGER items_words_fixed")
         connection.execute("DELETE FROM _sqlite_migrations WHERE name = 'm011_item_words'")
     store.close()
     reopened = open_demo_database(path)
@@ -370,3 +371,48 @@ def test_an_older_database_gets_its_word_index_when_opened(demo_template, tmp_pa
         assert found
     finally:
         reopened.close()
+
+
+def test_the_best_precedents_are_the_best_scores_at_any_limit(demo_store):
+    for limit in (1, 3):
+        found = find_precedents(demo_store, "MTCR-2026-0011", line=1, limit=limit)
+        best = sorted((score for *_key, score in _brute_force(
+            demo_store, "MTCR-2026-0011", 1)), reverse=True)[:limit]
+        assert [p.score for p in found] == best
+
+
+def test_items_written_without_their_words_are_indexed_on_opening(demo_template, tmp_path):
+    import shutil
+
+    from mtcr_desk.services.demo import open_demo_database
+
+    path = tmp_path / "tool-written.sqlite"
+    shutil.copyfile(demo_template, path)
+    store = open_demo_database(path)
+    with store.write() as connection:  # as a tool that knows nothing of the index would
+        last = connection.execute("SELECT max(id) FROM items").fetchone()[0]
+        connection.execute("DELETE FROM item_words WHERE item_id = ?", [last])
+        connection.execute("DELETE FROM item_word_counts WHERE item_id = ?", [last])
+    store.close()
+    reopened = open_demo_database(path)
+    try:
+        assert reopened.connection.execute(
+            "SELECT count(*) FROM item_word_counts WHERE item_id = ?", [last]).fetchone()[0] == 1
+    finally:
+        reopened.close()
+
+
+def test_an_item_is_never_changed_once_written(demo_store):
+    import sqlite3
+
+    with pytest.raises(sqlite3.IntegrityError, match="never changed once written"):
+        with demo_store.write() as connection:
+            connection.execute("UPDATE items SET description = 'something else' WHERE id = 1")
+
+
+def test_the_part_number_match_uses_its_index(demo_store):
+    plan = " | ".join(row[3] for row in demo_store.connection.execute(
+        "EXPLAIN QUERY PLAN SELECT item_id FROM item_word_counts "
+        "WHERE part_number_key = ? AND part_number_key != ''", ["gg1320"]))
+    assert "USING INDEX item_word_counts_part_number" in plan or \
+        "USING COVERING INDEX item_word_counts_part_number" in plan

@@ -1429,8 +1429,8 @@ class CaseWorkspace(QWidget):
         # Precedents come from other cases only, so no edit in this workspace changes
         # them: search again only for another item, changed item fields or another
         # pinned edition, and after the workspace was hidden (other cases may have moved
-        # on meanwhile). The search reads every assessed item of the office: seconds on
-        # a large database, too long to repeat after each edit.
+        # on meanwhile). The search reads every assessed item sharing a word with this
+        # one: a second on a very large database, too long to repeat after each edit.
         item = self.case.item(line) if self.case is not None else None
         searched_for = None if item is None else (
             line, item.description, item.manufacturer, item.part_number, self.case.edition_id)
