@@ -73,6 +73,15 @@ def table_rows(result: dict) -> list[str]:
         unit = result["unit"]
         return [f"| {measure} | {result['target']} | {result['figure']:.3f} {unit} | "
                 f"{result['baseline']:.3f} {unit} | {result['ratio']:.2f}x | {verdict} |"]
+    if result["bench"] == "precedents":
+        return [
+            f"| precedents of an item, {result['cases']:,} cases / {result['items']:,} items "
+            f"({result['searches']} items; median {result['items_sharing_a_word_median']:,} "
+            f"items share a word with one), p95 | (no target yet) | "
+            f"{result['service_p95_ms']:.1f} ms (p50 {result['service_p50_ms']:.1f}) | "
+            f"{result['raw_p95_ms']:.1f} ms (the word-index query alone) | "
+            f"{result['ratio_p95']:.2f}x | |",
+        ]
     if result["bench"] == "startup":
         verdict = "met" if result["meets_target"] else "**not met**"
         return [

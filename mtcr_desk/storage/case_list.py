@@ -17,8 +17,10 @@ import datetime
 import json
 import random
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+from mtcr_desk.storage.item_words import index_missing_items
 
 #: Sort keys and the SQL that orders by them; ties are broken by ``case_id``.
 #: Every key but days open has an index on ``case_index``.
@@ -303,10 +305,11 @@ _BENCH_KINDS = ("Dynamics", "Propulsion", "Composites", "Avionics", "Materials",
 _BENCH_FORMS = ("Ltd", "GmbH", "AG", "SA", "Inc", "BV", "AB", "Oy", "S.p.A.", "KK")
 
 
-def bulk_generate_cases_for_benchmark(connection: sqlite3.Connection, *, cases: int,
-                                      items: int, edition_id: str,
-                                      officers: Sequence[str], seed: int = 2026,
-                                      today: str = "2026-07-01") -> None:
+def bulk_generate_cases_for_benchmark(
+        connection: sqlite3.Connection, *, cases: int, items: int, edition_id: str,
+        officers: Sequence[str], seed: int = 2026, today: str = "2026-07-01",
+        item_text: Callable[[random.Random, int], tuple[str, str, str]] | None = None,
+) -> None:
     """FOR BENCHMARKS ONLY: fill a fresh database with generated cases, fast.
 
     Writes straight into the tables in one transaction, with NO audit rows: the
@@ -315,9 +318,10 @@ def bulk_generate_cases_for_benchmark(connection: sqlite3.Connection, *, cases: 
     case list sees exactly what it would see after real use. Cases get random
     fictional applicants, destinations, officers, dates and statuses; their
     ``items`` are spread over them, about half controlled against entries of
-    ``edition_id``, so that the derived categories vary. The items are not put in
-    the word index of precedents here (:mod:`mtcr_desk.storage.item_words`): the
-    case list does not read it; opening the database indexes them.
+    ``edition_id``, so that the derived categories vary. ``item_text(rng, item_id)``
+    gives an item's description, manufacturer and part number (default: "Generated
+    item N", neither of the others). Items go into the word index of precedents
+    (:mod:`mtcr_desk.storage.item_words`) as the app's own writes do.
     """
     rng = random.Random(seed)
     countries = [code for (code,) in connection.execute("SELECT code FROM countries")]
@@ -370,10 +374,13 @@ def bulk_generate_cases_for_benchmark(connection: sqlite3.Connection, *, cases: 
                 case_id = 1 + (item_id - 1) * cases // items
                 line = line + 1 if case_id == previous_case else 1
                 previous_case = case_id
-                yield (item_id, case_id, line, f"Generated item {item_id}")
+                description, manufacturer, part_number = (
+                item_text(rng, item_id) if item_text else (f"Generated item {item_id}", "", ""))
+                yield (item_id, case_id, line, description, manufacturer, part_number)
         connection.executemany(
-            "INSERT INTO items (id, case_id, line, description, quantity) "
-            "VALUES (?, ?, ?, ?, 1)", item_rows())
+            "INSERT INTO items (id, case_id, line, description, manufacturer, part_number, "
+            "quantity) VALUES (?, ?, ?, ?, ?, ?, 1)", item_rows())
+        index_missing_items(connection)
         assessed = ("controlled", "not controlled", "unassessed", "catch-all concern")
         assessment_rows, entry_rows = [], []
         for item_id in range(1, items + 1):

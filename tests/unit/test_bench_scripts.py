@@ -33,3 +33,16 @@ def test_startup_benchmark_runs_its_three_programs_and_reports_a_result():
     assert result["ours_median_s"] > 0 and result["bare_median_s"] > 0
     assert result["same_widgets_median_s"] > 0
     assert result["ratio"] == round(result["ours_median_s"] / result["bare_median_s"], 2)
+
+
+def test_precedents_benchmark_runs_and_reports_a_result():
+    completed = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "bench" / "precedents.py"), "--cases", "300",
+         "--items", "1500", "--searches", "3"],
+        capture_output=True, text=True, timeout=300, check=True,
+    )
+    [line] = [line for line in completed.stdout.splitlines() if line.startswith("RESULT ")]
+    result = json.loads(line[len("RESULT "):])
+    assert result["searches"] == 3 and result["items"] == 1500
+    assert result["service_p95_ms"] > 0 and result["raw_p95_ms"] > 0
+    assert 0 < result["items_sharing_a_word_median"] < 1500
