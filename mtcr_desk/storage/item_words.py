@@ -97,17 +97,20 @@ def precedent_matches(connection: sqlite3.Connection, *, exclude_case_id: int,
             UNION ALL
             SELECT item_id, 0, 0 FROM item_word_counts
             WHERE part_number_key = :part_number AND part_number_key != ''
+        ),
+        -- Counted first, so that each item is joined to its case once, not once a word.
+        counted (item_id, description, manufacturer) AS (
+            SELECT item_id, sum(description), sum(manufacturer) FROM shared GROUP BY item_id
         )
         SELECT s.item_id, c.reference, i.line, a.assessed_at,
-               sum(s.description), k.description_words,
-               sum(s.manufacturer), k.manufacturer_words, k.part_number_key
-        FROM shared AS s
+               s.description, k.description_words,
+               s.manufacturer, k.manufacturer_words, k.part_number_key
+        FROM counted AS s
         JOIN item_word_counts AS k ON k.item_id = s.item_id
         JOIN items AS i ON i.id = s.item_id
         JOIN cases AS c ON c.id = i.case_id
         JOIN assessments AS a ON a.item_id = i.id
         WHERE c.id != :excluded AND a.status != :unassessed {training}
-        GROUP BY s.item_id
         """,
         {"described": json.dumps(sorted(description_words)),
          "made_by": json.dumps(sorted(manufacturer_words)),
