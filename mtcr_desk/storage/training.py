@@ -24,6 +24,14 @@ def record_score(connection: sqlite3.Connection, attempt_id: int, *, submitted_a
         [submitted_at, earned, possible, breakdown, attempt_id])
 
 
+def attempt_scores(connection: sqlite3.Connection) -> list[tuple]:
+    """(trainee, scenario id, earned, possible) of every attempt, oldest first: what the
+    class overview needs, without each attempt's score breakdown."""
+    return connection.execute(
+        "SELECT trainee, scenario_id, earned, possible FROM training_attempts "
+        "ORDER BY id").fetchall()
+
+
 def get_attempt(connection: sqlite3.Connection, attempt_id: int) -> tuple | None:
     return connection.execute(f"SELECT {_COLUMNS} FROM training_attempts WHERE id = ?",
                               [attempt_id]).fetchone()
