@@ -39,13 +39,9 @@ from mtcr_desk.paths import DEMO_DATABASE_NAME  # noqa: E402 - needs the line ab
 
 TARGET_RATIO = 1.5
 
-BARE = """
-import sys
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication, QMainWindow
-app = QApplication(sys.argv[:1])
-window = QMainWindow()
-window.resize(1280, 760)
+# Every program ends with this: show ``window`` and quit at its first paint (each one
+# imports QEvent and QObject and names its QApplication ``app``).
+SHOW_UNTIL_PAINTED = """
 class Painted(QObject):
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Type.Paint:
@@ -56,6 +52,15 @@ window.installEventFilter(watch)
 window.show()
 app.exec()
 """
+
+BARE = """
+import sys
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+window.resize(1280, 760)
+""" + SHOW_UNTIL_PAINTED
 
 # The same kind of window in plain PySide, with no application code: navigation, a tab
 # with a filter bar (a text box, four drop-downs, a check box, a button) over a
@@ -138,16 +143,7 @@ for action in actions[:8]:
     toolbar.addAction(action)
 for text in ("user", "database", "edition", "audit"):
     window.statusBar().addPermanentWidget(QLabel(text))
-class Painted(QObject):
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint:
-            app.quit()
-        return False
-watch = Painted()
-window.installEventFilter(watch)
-window.show()
-app.exec()
-"""
+""" + SHOW_UNTIL_PAINTED
 
 OURS = """
 from mtcr_desk import cli  # where `mtcr-desk` starts
@@ -167,15 +163,7 @@ lock = InstanceLock(path)
 context = open_session(path, demo=True, lock=lock)
 context.user = users.get_user(context.store, "olga.officer")
 window = MainWindow(context)
-class Painted(QObject):
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint:
-            app.quit()
-        return False
-watch = Painted()
-window.installEventFilter(watch)
-window.show()
-app.exec()
+""" + SHOW_UNTIL_PAINTED + """
 context.store.close()
 lock.release()
 """

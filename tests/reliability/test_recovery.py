@@ -7,7 +7,6 @@ import errno
 import logging
 import os
 import signal
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -24,6 +23,7 @@ from mtcr_desk.services.files import write_file_atomically
 from mtcr_desk.services.instance_lock import InstanceLock
 from mtcr_desk.storage import audit
 from tests.conftest import PASSWORDS, PROJECT_ROOT
+from tests.processes import child_process, kill_hard
 from tests.reliability.test_backup import open_case, tiny_filesystem
 
 LOCK_HOLDER = textwrap.dedent("""
@@ -58,21 +58,13 @@ def test_a_killed_app_leaves_no_stale_lock_and_loses_nothing_committed(store, pe
     store.close()
     script = tmp_path / "hold_lock.py"
     script.write_text(LOCK_HOLDER.format(root=str(PROJECT_ROOT)))
-    process = subprocess.Popen([sys.executable, str(script), str(path), PASSWORDS["olga"],
-                                reference], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
+    with child_process([sys.executable, str(script), str(path), PASSWORDS["olga"],
+                        reference]) as process:
         assert process.stdout.readline() == b"COMMITTED\n", process.stderr.read()
         assert process.stdout.readline() == b"HOLDING\n"
         # While it lives, it holds the lock: a second instance would open read-only.
         assert not InstanceLock(path).acquire()
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        process.stdout.close()
-        process.stderr.close()
+        kill_hard(process)
     assert process.returncode == -signal.SIGKILL
     assert Path(f"{path}.lock").exists()  # the file stays; the lock died with the process
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import textwrap
 import time
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from mtcr_desk.services.autosave import DraftStore
 from mtcr_desk.ui.autosave import TextAutosaver, ask_restore, offer_recovered_drafts
 from tests.conftest import PROJECT_ROOT
+from tests.processes import child_process, kill_hard
 
 REFERENCE = "MTCR-2026-0007"
 
@@ -194,25 +194,15 @@ def test_a_process_killed_while_typing_leaves_a_draft_offered_at_next_start(qtbo
     script = tmp_path / "typist.py"
     script.write_text(TYPIST.format(root=str(PROJECT_ROOT)))
     environment = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    process = subprocess.Popen(
-        [sys.executable, str(script), str(tmp_path / "desk.sqlite"),
-         str(tmp_path / "autosave")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        env=environment)
     draft_file = drafts.path(REFERENCE, "new-note")
-    try:
+    with child_process([sys.executable, str(script), str(tmp_path / "desk.sqlite"),
+                        str(tmp_path / "autosave")], env=environment) as process:
         assert process.stdout.readline() == b"TYPED\n", process.stderr.read()
         deadline = time.monotonic() + 20
         while not draft_file.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert draft_file.exists(), "the child never saved its draft"
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        process.stdout.close()
-        process.stderr.close()
+        kill_hard(process)
     assert process.returncode == -signal.SIGKILL
 
     # The next start: the workspace opens the case and is offered the text back.

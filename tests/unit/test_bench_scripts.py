@@ -9,13 +9,18 @@ import sys
 from tests.conftest import PROJECT_ROOT
 
 
-def test_search_benchmark_runs_and_reports_a_result():
+def bench_result(script: str, *options: str) -> dict:
+    """Run ``bench/<script>`` (which must succeed) and return its one RESULT object."""
     completed = subprocess.run(
-        [sys.executable, str(PROJECT_ROOT / "bench" / "search.py"), "--repeat", "1"],
+        [sys.executable, str(PROJECT_ROOT / "bench" / script), *options],
         capture_output=True, text=True, timeout=300, check=True,
     )
     [line] = [line for line in completed.stdout.splitlines() if line.startswith("RESULT ")]
-    result = json.loads(line[len("RESULT "):])
+    return json.loads(line[len("RESULT "):])
+
+
+def test_search_benchmark_runs_and_reports_a_result():
+    result = bench_result("search.py", "--repeat", "1")
     assert result["queries"] == 200
     assert result["service_p95_ms"] > 0 and result["raw_p95_ms"] > 0
     assert result["editions"] == ["mtcr-2024-structure", "eu-2021-821-2025-11"]
@@ -23,12 +28,7 @@ def test_search_benchmark_runs_and_reports_a_result():
 
 def test_startup_benchmark_runs_its_three_programs_and_reports_a_result():
     # Every program must really reach its first paint: a crash would fail the run.
-    completed = subprocess.run(
-        [sys.executable, str(PROJECT_ROOT / "bench" / "startup.py"), "--runs", "1"],
-        capture_output=True, text=True, timeout=300, check=True,
-    )
-    [line] = [line for line in completed.stdout.splitlines() if line.startswith("RESULT ")]
-    result = json.loads(line[len("RESULT "):])
+    result = bench_result("startup.py", "--runs", "1")
     # One run each: which one is faster is left to `make bench` (noisy machines).
     assert result["ours_median_s"] > 0 and result["bare_median_s"] > 0
     assert result["same_widgets_median_s"] > 0
@@ -36,13 +36,8 @@ def test_startup_benchmark_runs_its_three_programs_and_reports_a_result():
 
 
 def test_precedents_benchmark_runs_and_reports_a_result():
-    completed = subprocess.run(
-        [sys.executable, str(PROJECT_ROOT / "bench" / "precedents.py"), "--cases", "300",
-         "--items", "1500", "--searches", "3"],
-        capture_output=True, text=True, timeout=300, check=True,
-    )
-    [line] = [line for line in completed.stdout.splitlines() if line.startswith("RESULT ")]
-    result = json.loads(line[len("RESULT "):])
+    result = bench_result("precedents.py", "--cases", "300", "--items", "1500",
+                          "--searches", "3")
     assert result["searches"] == 3 and result["items"] == 1500
     assert result["service_p95_ms"] > 0 and result["raw_p95_ms"] > 0
     assert 0 < result["items_sharing_a_word_median"] < 1500
